@@ -1,0 +1,183 @@
+package dev.tether;
+
+import dev.tether.internal.protocol.Closer;
+import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.GuardImpl;
+import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.runtime.RuntimeImpl;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A handle to one CPython interpreter: the main interpreter or a subinterpreter. It never dangles: it stays valid
+ * after the interpreter is gone, and every use is then refused with {@link ErrorCode#INTERPRETER_CLOSED}.
+ *
+ * <h2 id="lifecycle">Lifecycle</h2>
+ * <table class="striped">
+ *   <caption>States of an interpreter</caption>
+ *   <thead><tr><th>State</th><th>New attachments and guards</th><th>Work in flight</th></tr></thead>
+ *   <tbody>
+ *     <tr><td>{@link State#RUNNING}</td><td>admitted</td><td>runs</td></tr>
+ *     <tr><td>{@link State#CLOSING}</td><td>refused: {@link ErrorCode#INTERPRETER_FINALIZING}</td>
+ *         <td>finishes; nested attachments of threads already attached are still admitted</td></tr>
+ *     <tr><td>{@link State#CLOSED}</td><td>refused: {@link ErrorCode#INTERPRETER_CLOSED}</td><td>none</td></tr>
+ *   </tbody>
+ * </table>
+ * Transitions, in order and never back:
+ * <ol>
+ *   <li>RUNNING to CLOSING: the first {@link #close()} (or the runtime's close).</li>
+ *   <li>CLOSING to CLOSED: once no Java thread is attached, no guard is open, and the threads Python started in the
+ *       interpreter have ended, CPython ends the interpreter ({@code Py_EndInterpreter}, or {@code Py_FinalizeEx}
+ *       for the main one).</li>
+ * </ol>
+ *
+ * <h2 id="thread-safety">Thread safety</h2>
+ * All methods may be called from any thread. {@link #call} and {@link #run} work from virtual threads too.
+ *
+ * <h2 id="gil">Locks</h2>
+ * On 3.12+ a subinterpreter is isolated and has its own GIL ({@link #hasOwnGil()}), so threads attached to
+ * different interpreters run Python in parallel; on 3.9-3.11 subinterpreters share the main interpreter's GIL.
+ */
+public final class Interpreter implements AutoCloseable {
+
+    /** The state of an interpreter; see <a href="#lifecycle">Lifecycle</a>. */
+    public enum State {
+        /** New attachments are admitted. */
+        RUNNING,
+        /** Closing: new attachments are refused while work in flight finishes. */
+        CLOSING,
+        /** Ended in CPython; the handle stays valid but every use is refused. */
+        CLOSED
+    }
+
+    final InterpreterImpl impl;
+
+    private Interpreter(InterpreterImpl impl) {
+        this.impl = impl;
+    }
+
+    /** The one handle of {@code impl}. */
+    static Interpreter of(InterpreterImpl impl) {
+        Object view = impl.view();
+        if (view != null) {
+            return (Interpreter) view;
+        }
+        synchronized (impl) {
+            if (impl.view() == null) {
+                impl.setView(new Interpreter(impl));
+            }
+            return (Interpreter) impl.view();
+        }
+    }
+
+    /** CPython's ID of the interpreter: 0 for the main interpreter. */
+    public long id() {
+        return impl.id();
+    }
+
+    /** Whether this is the main interpreter. */
+    public boolean isMain() {
+        return impl.isMain();
+    }
+
+    /** Whether this interpreter has its own GIL (subinterpreters on 3.12+, and the main interpreter). */
+    public boolean hasOwnGil() {
+        return impl.hasOwnGil();
+    }
+
+    /** The current state; it only moves forward. */
+    public State state() {
+        return impl.gate().isOpen() ? State.RUNNING : impl.gate().isClosing() ? State.CLOSING : State.CLOSED;
+    }
+
+    /**
+     * Takes a guard that keeps this interpreter from being finalized until it is closed.
+     *
+     * @throws ThreadStateException {@link ErrorCode#INTERPRETER_FINALIZING} or {@link ErrorCode#INTERPRETER_CLOSED}
+     */
+    public InterpreterGuard guard() {
+        return tryGuard().orElseThrow(() -> Failures.notOpen(impl).exception());
+    }
+
+    /** Takes a guard, or returns empty if this interpreter is closing or closed. */
+    public Optional<InterpreterGuard> tryGuard() {
+        GuardImpl guard = GuardImpl.tryAcquire(impl);
+        return guard == null ? Optional.empty() : Optional.of(new InterpreterGuard(this, guard));
+    }
+
+    /**
+     * Runs {@code work} with a thread state of this interpreter attached to the calling thread (or, on a virtual
+     * thread, to a platform carrier thread), and returns its result. The thread state is released afterwards,
+     * whatever happens.
+     *
+     * @throws ThreadStateException if the attachment is refused (the work does not run)
+     * @throws PythonException      if Python code the work ran raised and the work let it through
+     */
+    public <T> T call(Function<? super ThreadState, ? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        if (Thread.currentThread().isVirtual()) {
+            return runtime().onCarrier(() -> callHere(work));
+        }
+        return callHere(work);
+    }
+
+    /** Like {@link #call} for work without a result. */
+    public void run(Consumer<? super ThreadState> work) {
+        Objects.requireNonNull(work, "work");
+        call(ts -> {
+            work.accept(ts);
+            return null;
+        });
+    }
+
+    /**
+     * Closes this interpreter, waiting as long as it takes for the work in flight (attachments, guards, and the
+     * threads Python started in it). Closing the main interpreter closes the whole {@link PythonRuntime}.
+     *
+     * @apiNote Idempotent: closing a closed interpreter returns at once; concurrent closes wait for each other.
+     * @throws ThreadStateException {@link ErrorCode#CLOSE_WHILE_ATTACHED} if the calling thread is attached to it
+     */
+    @Override
+    public void close() {
+        closeWithin(null);
+    }
+
+    /**
+     * Closes this interpreter, waiting at most {@code timeout} for the work in flight; then interrupts the Python
+     * code still running in it (a {@code KeyboardInterrupt}, delivered at the next bytecode: a blocking call finishes
+     * first), waits a short grace period, and gives up if it still runs.
+     *
+     * @throws ThreadStateException {@link ErrorCode#CLOSE_TIMED_OUT} naming the threads that still hold it (the
+     *                              interpreter stays {@link State#CLOSING}), or {@link ErrorCode#CLOSE_WHILE_ATTACHED}
+     */
+    public void close(Duration timeout) {
+        closeWithin(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    private void closeWithin(Duration timeout) {
+        if (impl.isMain()) {
+            runtime().close(timeout);
+        } else {
+            Closer.close(impl, timeout);
+        }
+    }
+
+    private <T> T callHere(Function<? super ThreadState, ? extends T> work) {
+        try (ThreadState ts = ThreadState.ensure(this)) {
+            return work.apply(ts);
+        }
+    }
+
+    private RuntimeImpl runtime() {
+        return (RuntimeImpl) impl.lifecycle();
+    }
+
+    /** For example {@code "Interpreter[main, RUNNING]"} or {@code "Interpreter[3, CLOSED]"}. */
+    @Override
+    public String toString() {
+        return "Interpreter[" + (impl.isMain() ? "main" : Long.toString(impl.id())) + ", " + state() + "]";
+    }
+}

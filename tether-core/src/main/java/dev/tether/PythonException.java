@@ -1,0 +1,80 @@
+package dev.tether;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * A Python exception that escaped into Java: raised by code that {@link ThreadState#exec}, {@link ThreadState#eval}
+ * or a call ran.
+ *
+ * <p>It carries what Python knew: the exception's type name (qualified with its module unless it is a builtin,
+ * e.g. {@code ValueError} or {@code json.decoder.JSONDecodeError}), its message ({@code str(exc)}) and the
+ * formatted traceback, with Python file names and line numbers. {@link #getMessage()} reads like Python's last
+ * traceback line: {@code "ValueError: bad value"}.
+ *
+ * <h2 id="exit">SystemExit and KeyboardInterrupt</h2>
+ * {@code SystemExit} and {@code KeyboardInterrupt} are ordinary exceptions here: they never exit the JVM and never
+ * stop the interpreter. {@link #isSystemExit()} and {@link #exitCode()} tell them apart. A {@code KeyboardInterrupt}
+ * is also what Python code receives when a {@linkplain Interpreter#close(java.time.Duration) close with a deadline}
+ * interrupts it.
+ *
+ * <p>After Tether throws this exception, no Python error indicator is left set: the interpreter can be used again
+ * at once.
+ */
+public class PythonException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String typeName;
+    private final String pythonMessage;
+    private final String pythonTraceback;
+    private final Integer exitCode;
+
+    /**
+     * Creates an exception describing a Python exception.
+     *
+     * @param typeName        the Python type name, qualified with its module unless builtin
+     * @param pythonMessage   {@code str(exception)}, possibly empty
+     * @param pythonTraceback the formatted traceback, as Python prints it; possibly empty
+     * @param exitCode        for {@code SystemExit}, the integer exit status (null if the code was not an int or
+     *                        the exception is not a {@code SystemExit})
+     * @param cause           the Java cause, or null
+     */
+    public PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
+                           Throwable cause) {
+        super(pythonMessage.isEmpty() ? typeName : typeName + ": " + pythonMessage, cause);
+        this.typeName = Objects.requireNonNull(typeName, "typeName");
+        this.pythonMessage = pythonMessage;
+        this.pythonTraceback = Objects.requireNonNull(pythonTraceback, "pythonTraceback");
+        this.exitCode = exitCode;
+    }
+
+    /** The Python type name, e.g. {@code "ValueError"} or {@code "json.decoder.JSONDecodeError"}. */
+    public String pythonType() {
+        return typeName;
+    }
+
+    /** {@code str(exception)}: the message without the type name; may be empty. */
+    public String pythonMessage() {
+        return pythonMessage;
+    }
+
+    /** The traceback formatted as Python prints it ({@code traceback.format_exception}), ending with a newline. */
+    public String pythonTraceback() {
+        return pythonTraceback;
+    }
+
+    /** Whether the Python exception is a {@code SystemExit} (or a subclass). */
+    public boolean isSystemExit() {
+        return "SystemExit".equals(typeName) || exitCode != null;
+    }
+
+    /** Whether the Python exception is a {@code KeyboardInterrupt}. */
+    public boolean isKeyboardInterrupt() {
+        return "KeyboardInterrupt".equals(typeName);
+    }
+
+    /** For a {@code SystemExit} whose code is an int (or None, meaning 0), that status. */
+    public OptionalInt exitCode() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tether.internal.protocol;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One thread's relation to one interpreter: its hold on the interpreter's gate and the CPython thread state it uses
+ * there. Created by the owner thread on its first attachment to the interpreter.
+ */
+final class Binding {
+    final InterpreterImpl interpreter;
+    final Thread owner;
+    /** {@code PyThread_get_thread_ident()} of the owner, for {@code PyThreadState_SetAsyncExc}. */
+    final long ident;
+
+    /**
+     * Attachments of the owner thread to this interpreter that are open (0 = no hold). Written only by the owner,
+     * read by the closer: see {@link Gate}.
+     */
+    volatile int depth;
+
+    /** The thread state in use while {@code depth > 0}; owner thread only. */
+    MemorySegment active;
+
+    /**
+     * An idle thread state kept for the next attachment (main interpreter only, see {@link InterpreterImpl#cachesThreadStates()}).
+     * Owner thread only while it lives; read by the reaper once the owner has terminated.
+     */
+    MemorySegment cached;
+
+    /** Whether an open attachment adopted a thread state CPython had already attached (not ours to delete). */
+    boolean adopted;
+
+    Binding(InterpreterImpl interpreter, Thread owner, long ident) {
+        this.interpreter = interpreter;
+        this.owner = owner;
+        this.ident = ident;
+    }
+
+    @Override
+    public String toString() {
+        return "'" + owner.getName() + "' on " + interpreter.describe();
+    }
+}

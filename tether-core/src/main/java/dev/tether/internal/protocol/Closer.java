@@ -1,0 +1,111 @@
+package dev.tether.internal.protocol;
+
+import dev.tether.ErrorCode;
+import dev.tether.ThreadStateException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns closing an interpreter (DESIGN section 3): refuse new holds at once, wait for the holds in flight, end the
+ * interpreter in CPython, then mark it closed.
+ *
+ * <ol>
+ *   <li>Refuse if the closing thread itself holds the interpreter: it would wait for itself.</li>
+ *   <li>Flip the gate to CLOSING (idempotent; concurrent closers are serialized and later ones find it done).</li>
+ *   <li>Wait for every hold to drain, until the deadline.</li>
+ *   <li>Past the deadline, interrupt the Python code running in the interpreter, wait a grace period, and fail with
+ *       {@link ErrorCode#CLOSE_TIMED_OUT} naming the holders if they still hold (the gate stays CLOSING).</li>
+ *   <li>Let the lifecycle thread end the interpreter (it waits for Python-started threads the same way).</li>
+ *   <li>Mark the gate CLOSED: every later use is refused with {@link ErrorCode#INTERPRETER_CLOSED}.</li>
+ * </ol>
+ */
+public final class Closer {
+    /** How long interrupted code gets to stop before a close with a deadline gives up. */
+    static final Duration MAX_GRACE = Duration.ofSeconds(2);
+
+    private Closer() {}
+
+    /**
+     * Stops new holds on {@code interpreter} without waiting: step 2 alone. Used by the runtime to refuse new work
+     * on every interpreter at once before closing them one by one.
+     */
+    public static void refuseNewHolds(InterpreterImpl interpreter) {
+        interpreter.gate().beginClosing();
+    }
+
+    /**
+     * Closes {@code interpreter}.
+     *
+     * @param timeout how long to wait for holds in flight before interrupting; null waits indefinitely and never
+     *                interrupts
+     */
+    public static void close(InterpreterImpl interpreter, Duration timeout) {
+        if (ThreadStates.holds(interpreter)) {
+            throw Failures.closeWhileAttached(interpreter);
+        }
+        long deadline = deadline(timeout);
+        if (!lock(interpreter, deadline)) {
+            throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
+                    interpreter.gate().openGuards(), List.of("(another thread is still closing it)"));
+        }
+        try {
+            Gate gate = interpreter.gate();
+            if (gate.isClosed()) {
+                return;
+            }
+            gate.beginClosing();
+            if (!gate.awaitDrained(deadline)) {
+                interruptAndWait(interpreter, grace(timeout));
+            }
+            interpreter.lifecycle().end(interpreter, deadline, grace(timeout == null ? MAX_GRACE : timeout));
+            gate.markClosed();
+        } finally {
+            interpreter.closeLock.unlock();
+        }
+    }
+
+    private static void interruptAndWait(InterpreterImpl interpreter, Duration grace) {
+        List<String> pythonThreads = interpreter.lifecycle().interrupt(interpreter,
+                ThreadStates.holderIdents(interpreter));
+        if (!interpreter.gate().awaitDrained(System.nanoTime() + grace.toNanos())) {
+            throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
+                    interpreter.gate().openGuards(), pythonThreads);
+        }
+    }
+
+    private static boolean lock(InterpreterImpl interpreter, long deadline) {
+        try {
+            if (deadline == Long.MAX_VALUE) {
+                interpreter.closeLock.lockInterruptibly();
+                return true;
+            }
+            return interpreter.closeLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT,
+                    "Interrupted while waiting to close " + interpreter.describe(), e);
+        }
+    }
+
+    private static long deadline(Duration timeout) {
+        if (timeout == null) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
+    }
+
+    private static Duration grace(Duration timeout) {
+        return timeout == null || timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

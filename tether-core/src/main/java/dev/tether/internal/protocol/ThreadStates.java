@@ -1,0 +1,361 @@
+package dev.tether.internal.protocol;
+
+import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.Attachment.Kind;
+import dev.tether.internal.protocol.Failures.Refusal;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Owns every thread-state transition of a Java thread: attach, nest, switch, adopt, release, and the deletion of
+ * thread states (by their owner, or by the reaper once the owner terminated). Nothing else calls
+ * {@code PyEval_RestoreThread}/{@code PyEval_SaveThread} for user threads.
+ *
+ * <h2>Rules kept here (DESIGN section 4)</h2>
+ * <ul>
+ *   <li>A thread state is created and deleted on its owner OS thread, and attached only there (facts 4, 5).</li>
+ *   <li>A hold on the interpreter's gate is taken before anything touches the interpreter, and released only
+ *       after the thread state is detached or deleted (fact 3).</li>
+ *   <li>Releases are LIFO per thread, on the owner thread; a refused release changes nothing.</li>
+ *   <li>A thread CPython already attached (a thread Python started, calling into Java) reuses that thread state.</li>
+ * </ul>
+ */
+public final class ThreadStates {
+    private ThreadStates() {}
+
+    private static final ThreadLocal<ThreadRecord> RECORD = ThreadLocal.withInitial(
+            () -> new ThreadRecord(Thread.currentThread()));
+
+    /**
+     * Attaches the calling thread to {@code interpreter}.
+     *
+     * @param guard an open guard that covers the hold even while the interpreter is closing, or null
+     * @return an {@link Attachment}, or a {@link Refusal} (nothing changed on the thread)
+     */
+    public static Object ensure(InterpreterImpl interpreter, GuardImpl guard) {
+        if (Thread.currentThread().isVirtual()) {
+            return Failures.virtualThread(interpreter);
+        }
+        ThreadRecord record = RECORD.get();
+        Binding binding = record.lookup(interpreter);
+        if (binding != null && binding.depth > 0) {
+            return nest(record, binding);
+        }
+        if (interpreter.gate().isClosed()) {
+            return Failures.closed(interpreter);
+        }
+        if (binding == null) {
+            binding = bind(record, interpreter);
+        }
+        MemorySegment foreign = record.top == null ? foreignThreadState(interpreter.facts()) : null;
+        if (foreign != null && CApi.PyThreadState_GetInterpreter(foreign).equals(interpreter.pointer())) {
+            return adopt(record, binding, foreign);
+        }
+        if (!(guard != null ? holdCovered(binding, guard) : interpreter.gate().tryHoldThread(binding))) {
+            return Failures.notOpen(interpreter);
+        }
+        return attachNew(record, binding, foreign, guard);
+    }
+
+    /** The innermost attachment this thread ensured, or null. */
+    public static Attachment current() {
+        return Thread.currentThread().isVirtual() ? null : RECORD.get().top;
+    }
+
+    /**
+     * Whether a thread state is attached to the calling OS thread (through Tether or by CPython itself).
+     *
+     * @param facts the running CPython's facts, or null if no runtime is loaded
+     */
+    public static boolean isAttached(RuntimeFacts facts) {
+        if (Thread.currentThread().isVirtual()) {
+            return false;
+        }
+        ThreadRecord record = RECORD.get();
+        return record.current != null || (facts != null && foreignThreadState(facts) != null);
+    }
+
+    /** Whether a thread state of {@code interpreter} is the one attached to the calling OS thread. */
+    public static boolean isAttached(InterpreterImpl interpreter) {
+        if (Thread.currentThread().isVirtual() || interpreter.gate().isClosed()) {
+            return false;
+        }
+        ThreadRecord record = RECORD.get();
+        if (record.current != null) {
+            return record.current.interpreter == interpreter;
+        }
+        MemorySegment foreign = foreignThreadState(interpreter.facts());
+        return foreign != null && CApi.PyThreadState_GetInterpreter(foreign).equals(interpreter.pointer());
+    }
+
+    /** Whether the calling thread holds {@code interpreter} (an open attachment to it anywhere in its stack). */
+    public static boolean holds(InterpreterImpl interpreter) {
+        if (Thread.currentThread().isVirtual()) {
+            return false;
+        }
+        Binding binding = RECORD.get().lookup(interpreter);
+        return binding != null && binding.depth > 0;
+    }
+
+    /**
+     * Checks that {@code attachment} may run Python now: on its owner thread, not released, and its thread state
+     * is the attached one.
+     */
+    public static void checkUsable(Attachment attachment, String action) {
+        if (attachment.record.owner != Thread.currentThread()) {
+            throw Failures.wrongThread(attachment, action);
+        }
+        if (attachment.released) {
+            throw Failures.alreadyReleased(attachment, action);
+        }
+        Binding current = attachment.record.current;
+        if (current != attachment.binding) {
+            throw Failures.notCurrent(attachment, current == null ? null : current.interpreter);
+        }
+    }
+
+    /** Releases {@code attachment}, restoring what was attached before it. */
+    public static void release(Attachment attachment) {
+        if (attachment.record.owner != Thread.currentThread()) {
+            throw Failures.wrongThread(attachment, "release");
+        }
+        if (attachment.released) {
+            throw Failures.alreadyReleased(attachment, "release");
+        }
+        ThreadRecord record = attachment.record;
+        if (record.top != attachment) {
+            throw Failures.outOfOrder(attachment, record.top);
+        }
+        Binding binding = attachment.binding;
+        switch (attachment.kind) {
+            case NESTED -> binding.depth--;
+            case SWITCH -> {
+                CApi.PyEval_SaveThread();
+                binding.depth--;
+                record.current = null;
+                reattach(record, attachment.previous, null);
+            }
+            case ADOPTED -> {
+                // CPython's thread state stays attached: it was never ours.
+                binding.active = null;
+                binding.adopted = false;
+                record.current = null;
+                binding.interpreter.gate().releaseThread(binding);
+            }
+            case NEW -> {
+                detachOwned(binding);
+                record.current = null;
+                binding.interpreter.gate().releaseThread(binding);
+                reattach(record, attachment.previous, attachment.previousForeign);
+            }
+        }
+        attachment.released = true;
+        record.top = attachment.below;
+    }
+
+    /**
+     * Deletes the idle thread states the calling thread keeps, on this thread (their owner). Called by threads
+     * Tether owns before they end; harmless anywhere.
+     */
+    public static void dropCachedThreadStates() {
+        if (Thread.currentThread().isVirtual()) {
+            return;
+        }
+        ThreadRecord record = RECORD.get();
+        for (Binding binding : record.bindings()) {
+            if (binding.cached == null || binding.depth != 0) {
+                continue;
+            }
+            InterpreterImpl interpreter = binding.interpreter;
+            if (interpreter.gate().tryHoldThread(binding)) {
+                MemorySegment ts = binding.cached;
+                binding.cached = null;
+                CApi.PyEval_RestoreThread(ts);
+                CApi.PyThreadState_Clear(ts);
+                CApi.PyThreadState_DeleteCurrent();
+                interpreter.gate().releaseThread(binding);
+            }
+            // else: the interpreter is closing or closed, and CPython deletes the thread state as it finalizes.
+            binding.cached = null;
+            interpreter.gate().unregister(binding);
+            record.remove(binding);
+        }
+    }
+
+    /** Identifiers ({@code PyThread_get_thread_ident}) of the Java threads that hold {@code interpreter} now. */
+    static long[] holderIdents(InterpreterImpl interpreter) {
+        return interpreter.gate().holders().stream().mapToLong(b -> b.ident).toArray();
+    }
+
+    /** Names of the Java threads that hold {@code interpreter} now. */
+    static List<String> holderNames(InterpreterImpl interpreter) {
+        List<String> names = new ArrayList<>();
+        for (Binding b : interpreter.gate().holders()) {
+            names.add(Failures.name(b.owner) + (b.owner.isAlive() ? "" : " (terminated while attached)"));
+        }
+        return names;
+    }
+
+    // ---- transitions ------------------------------------------------------------------------------------------
+
+    private static Attachment nest(ThreadRecord record, Binding binding) {
+        if (record.current == binding) {
+            binding.depth++;
+            return push(record, binding, Kind.NESTED, null, null, null);
+        }
+        // Held lower in the stack while another interpreter is attached: switch back to it.
+        Binding previous = record.current;
+        if (previous != null) {
+            CApi.PyEval_SaveThread();
+        }
+        CApi.PyEval_RestoreThread(binding.active);
+        record.current = binding;
+        binding.depth++;
+        return push(record, binding, Kind.SWITCH, previous, null, null);
+    }
+
+    private static Attachment adopt(ThreadRecord record, Binding binding, MemorySegment foreign) {
+        // Already attached by CPython, so running inside the interpreter: closing waits for this thread anyway.
+        binding.depth = 1;
+        binding.active = foreign;
+        binding.adopted = true;
+        record.current = binding;
+        return push(record, binding, Kind.ADOPTED, null, null, null);
+    }
+
+    private static Object attachNew(ThreadRecord record, Binding binding, MemorySegment foreign, GuardImpl guard) {
+        Binding previous = record.current;
+        if (previous != null || foreign != null) {
+            CApi.PyEval_SaveThread();
+        }
+        MemorySegment ts = binding.cached;
+        if (ts == null) {
+            ts = CApi.PyThreadState_New(binding.interpreter.pointer());
+            if (ts.equals(MemorySegment.NULL)) {
+                binding.interpreter.gate().releaseThread(binding);
+                reattach(record, previous, previous == null ? foreign : null);
+                return Failures.outOfMemory(binding.interpreter);
+            }
+        }
+        binding.cached = null;
+        CApi.PyEval_RestoreThread(ts);
+        binding.active = ts;
+        record.current = binding;
+        return push(record, binding, Kind.NEW, previous, previous == null ? foreign : null, guard);
+    }
+
+    /** Detaches the owned thread state of {@code binding}: kept for next time, or deleted here on its owner. */
+    private static void detachOwned(Binding binding) {
+        MemorySegment ts = binding.active;
+        binding.active = null;
+        InterpreterImpl interpreter = binding.interpreter;
+        if (interpreter.cachesThreadStates() && interpreter.gate().isOpen()) {
+            CApi.PyEval_SaveThread();
+            binding.cached = ts;
+        } else {
+            CApi.PyThreadState_Clear(ts);
+            CApi.PyThreadState_DeleteCurrent();
+        }
+    }
+
+    private static void reattach(ThreadRecord record, Binding previous, MemorySegment previousForeign) {
+        if (previous != null) {
+            CApi.PyEval_RestoreThread(previous.active);
+            record.current = previous;
+        } else if (previousForeign != null) {
+            CApi.PyEval_RestoreThread(previousForeign);
+        }
+    }
+
+    private static Attachment push(ThreadRecord record, Binding binding, Kind kind, Binding previous,
+                                   MemorySegment previousForeign, GuardImpl guard) {
+        Attachment attachment = new Attachment(record, binding, kind, record.top, previous, previousForeign, guard);
+        record.top = attachment;
+        return attachment;
+    }
+
+    /** A hold covered by an open guard: admitted even while the gate is closing (see {@link Gate}). */
+    private static boolean holdCovered(Binding binding, GuardImpl guard) {
+        binding.depth = 1;
+        if (guard.isOpen()) {
+            return true;
+        }
+        binding.depth = 0;
+        return binding.interpreter.gate().tryHoldThread(binding);
+    }
+
+    private static Binding bind(ThreadRecord record, InterpreterImpl interpreter) {
+        Binding binding = new Binding(interpreter, record.owner, record.ident(CApi::PyThread_get_thread_ident));
+        record.add(binding);
+        interpreter.gate().register(binding);
+        if (interpreter.gate().bindingCount() >= interpreter.pruneThreshold) {
+            prune(interpreter);
+        }
+        return binding;
+    }
+
+    /**
+     * The thread state CPython has attached to this OS thread, if any. Before 3.12 "current" names the GIL holder
+     * whichever thread asks, so it counts only if it is also this thread's gilstate thread state.
+     */
+    private static MemorySegment foreignThreadState(RuntimeFacts facts) {
+        MemorySegment ts = CApi.PyThreadState_GetUnchecked();
+        if (ts.equals(MemorySegment.NULL)) {
+            return null;
+        }
+        if (!facts.threadLocalCurrent() && !ts.equals(CApi.PyGILState_GetThisThreadState())) {
+            return null;
+        }
+        return ts;
+    }
+
+    // ---- reclaiming the thread states of terminated threads ---------------------------------------------------
+
+    /** Forgets the bindings of terminated threads and deletes the thread states they kept. */
+    static void prune(InterpreterImpl interpreter) {
+        Gate gate = interpreter.gate();
+        List<MemorySegment> orphans = new ArrayList<>();
+        for (Binding b : gate.bindings()) {
+            if (!b.owner.isAlive() && b.depth == 0) {
+                gate.unregister(b);
+                if (b.cached != null) {      // isAlive() == false: the owner's writes are visible (JLS 17.4.5)
+                    orphans.add(b.cached);
+                    b.cached = null;
+                }
+            }
+        }
+        interpreter.pruneThreshold = Math.max(64, 2 * gate.bindingCount());
+        if (!orphans.isEmpty() && interpreter.facts().canReapDeadThreads()) {
+            Thread.ofPlatform().daemon().name("tether-reaper").start(() -> reap(interpreter, orphans));
+        }
+        // Otherwise (a 3.12+ debug build) they stay in CPython's list until the interpreter is finalized.
+    }
+
+    /**
+     * Deletes thread states whose owner threads have terminated, from a fresh thread that owns nothing else: on
+     * 3.12+ deleting a gilstate-bound thread state clears the deleting thread's own gilstate slot, so the thread
+     * doing it must have nothing there worth keeping.
+     */
+    private static void reap(InterpreterImpl interpreter, List<MemorySegment> orphans) {
+        if (!interpreter.gate().tryHoldShared()) {
+            return; // closing: CPython deletes them as it finalizes
+        }
+        try {
+            MemorySegment own = CApi.PyThreadState_New(interpreter.pointer());
+            if (own.equals(MemorySegment.NULL)) {
+                return;
+            }
+            CApi.PyEval_RestoreThread(own);
+            for (MemorySegment ts : orphans) {
+                CApi.PyThreadState_Clear(ts);
+                CApi.PyThreadState_Delete(ts);
+            }
+            CApi.PyThreadState_Clear(own);
+            CApi.PyThreadState_DeleteCurrent();
+            interpreter.reaped.addAndGet(orphans.size());
+        } finally {
+            interpreter.gate().releaseShared();
+        }
+    }
+}

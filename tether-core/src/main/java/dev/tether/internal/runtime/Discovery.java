@@ -1,0 +1,127 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.PythonDistribution;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the libpython and home to start, in this order: the builder's values, the system properties
+ * {@code tether.python.library}/{@code tether.python.home}, the environment variables
+ * {@code TETHER_PYTHON_LIBRARY}/{@code TETHER_PYTHON_HOME}, then the {@link PythonDistribution} services on the
+ * class or module path (tether-cpython). Fails listing everything it tried.
+ */
+final class Discovery {
+    private static final Pattern MINOR = Pattern.compile("libpython3\\.(\\d+)");
+
+    /** A resolved installation and where it came from. */
+    record Found(Path library, Path home, String source) {}
+
+    private Discovery() {}
+
+    static Found resolve(RuntimeConfig config) {
+        List<String> tried = new ArrayList<>();
+        Optional<Found> found = explicit(config.library(), config.home(), "PythonRuntime.Builder", tried)
+                .or(() -> explicit(path(System.getProperty("tether.python.library")),
+                        path(System.getProperty("tether.python.home")),
+                        "system properties tether.python.library/tether.python.home", tried))
+                .or(() -> explicit(path(System.getenv("TETHER_PYTHON_LIBRARY")),
+                        path(System.getenv("TETHER_PYTHON_HOME")),
+                        "environment TETHER_PYTHON_LIBRARY/TETHER_PYTHON_HOME", tried))
+                .or(() -> distributions(tried));
+        return found.orElseThrow(() -> new IllegalStateException("No CPython to start. Tried, in order:\n  "
+                + String.join("\n  ", tried)
+                + "\nSet PythonRuntime.builder().library(...), -Dtether.python.library=..., TETHER_PYTHON_LIBRARY,"
+                + " or put dev.tether:tether-cpython on the class path."));
+    }
+
+    /** The minor version a library's file name announces (libpython3.14.so.1.0 -> 14), or -1. */
+    static int minorFromName(Path library) {
+        Matcher m = MINOR.matcher(library.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** The standard library folder of {@code home} for 3.{@code minor}. */
+    static Path stdlib(Path home, int minor) {
+        return home.resolve("lib").resolve("python3." + minor);
+    }
+
+    private static Optional<Found> explicit(Path library, Path home, String source, List<String> tried) {
+        if (library == null && home == null) {
+            tried.add(source + ": not set");
+            return Optional.empty();
+        }
+        Path lib = library != null ? library : findLibrary(home);
+        if (lib == null) {
+            throw new IllegalStateException(source + " named home " + home
+                    + " but it holds no libpython3.*.so; set the library too");
+        }
+        if (!Files.isRegularFile(lib)) {
+            throw new IllegalStateException(source + " named library " + lib + ", which is not a readable file");
+        }
+        Path h = home != null ? home : deriveHome(lib);
+        if (h == null) {
+            throw new IllegalStateException(source + " named library " + lib
+                    + " but no home (a folder with lib/python3.X/os.py) was found next to it; set the home too");
+        }
+        tried.add(source + ": " + lib);
+        return Optional.of(new Found(lib.toAbsolutePath(), h.toAbsolutePath(), source));
+    }
+
+    private static Optional<Found> distributions(List<String> tried) {
+        boolean any = false;
+        for (PythonDistribution d : ServiceLoader.load(PythonDistribution.class)) {
+            any = true;
+            try {
+                PythonDistribution.Location location = d.locate();
+                tried.add(d.description() + ": " + location.library());
+                return Optional.of(new Found(location.library(), location.home(), d.description()));
+            } catch (IOException | RuntimeException e) {
+                tried.add(d.description() + ": failed (" + e + ")");
+            }
+        }
+        if (!any) {
+            tried.add("PythonDistribution services (tether-cpython): none on the class or module path");
+        }
+        return Optional.empty();
+    }
+
+    /** A home is a prefix whose lib/python3.X/os.py exists, at or above the library's folder. */
+    private static Path deriveHome(Path library) {
+        int minor = minorFromName(library);
+        Path dir = library.toAbsolutePath().getParent();
+        for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
+            if (minor >= 0 && Files.isRegularFile(stdlib(dir, minor).resolve("os.py"))) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
+    private static Path findLibrary(Path home) {
+        for (Path dir : List.of(home, home.resolve("lib"))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "libpython3.*.so*")) {
+                for (Path p : s) {
+                    return p;
+                }
+            } catch (IOException e) {
+                // an unreadable folder holds no library we can use
+            }
+        }
+        return null;
+    }
+
+    private static Path path(String value) {
+        return value == null || value.isBlank() ? null : Path.of(value);
+    }
+}
