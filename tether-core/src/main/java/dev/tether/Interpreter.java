@@ -119,7 +119,7 @@ public final class Interpreter implements AutoCloseable {
     public <T> T call(Function<? super ThreadState, ? extends T> work) {
         Objects.requireNonNull(work, "work");
         if (Thread.currentThread().isVirtual()) {
-            return runtime().onCarrier(() -> callHere(work));
+            return runtime().onCarrier(impl, () -> callHere(work));
         }
         return callHere(work);
     }

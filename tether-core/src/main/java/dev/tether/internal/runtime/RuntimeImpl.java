@@ -183,9 +183,17 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
         }
     }
 
-    /** Runs {@code task} on a platform carrier thread (for callers on virtual threads). */
-    public <T> T onCarrier(Callable<T> task) {
-        return carriers.call(task);
+    /**
+     * Runs {@code task} on a platform carrier thread (for callers on virtual threads).
+     *
+     * @throws ThreadStateException with the interpreter's refusal once the runtime is closed (no carrier is left)
+     */
+    public <T> T onCarrier(InterpreterImpl interpreter, Callable<T> task) {
+        try {
+            return carriers.call(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw Failures.notOpen(interpreter).exception();
+        }
     }
 
     /**
@@ -319,11 +327,6 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 CApi.Py_FinalizeEx();
                 return;
             }
-            int others = otherThreadStates(interpreter, own);
-            if (others > 0) {
-                throw Failures.closeTimedOut(interpreter, List.of(), 0,
-                        List.of(others + " thread state(s) of daemon threads or foreign code"));
-            }
             Support.uninstall(interpreter);
             ended = true;
             CApi.Py_EndInterpreter(own);
@@ -338,24 +341,34 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
         }
     }
 
-    /** Waits (detached between looks) until no non-daemon Python-started thread runs in the interpreter. */
+    /**
+     * Waits (detached between looks) until no non-daemon thread Python started runs in the interpreter and, for a
+     * subinterpreter, no other thread state is left in it (a finishing thread leaves threading's list a moment
+     * before its thread state is deleted). Past the deadline, interrupts those threads once; past the grace
+     * period, gives up naming them.
+     */
     private void awaitPythonThreads(InterpreterImpl interpreter, MemorySegment own, long deadline, Duration grace) {
         long graceEnd = Long.MAX_VALUE;
         while (true) {
-            List<Support.PythonThread> running = Support.pythonThreads(interpreter).stream()
-                    .filter(t -> !t.daemon()).toList();
-            if (running.isEmpty()) {
+            List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
+            List<Support.PythonThread> running = threads.stream().filter(t -> !t.daemon()).toList();
+            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own);
+            if (running.isEmpty() && others == 0) {
                 return;
             }
             long now = System.nanoTime();
             if (graceEnd == Long.MAX_VALUE && deadline != Long.MAX_VALUE && now - deadline >= 0) {
-                for (Support.PythonThread t : running) {
+                for (Support.PythonThread t : threads) {
                     CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
                 }
                 graceEnd = now + grace.toNanos();
             } else if (graceEnd != Long.MAX_VALUE && now - graceEnd >= 0) {
-                throw Failures.closeTimedOut(interpreter, List.of(), 0,
-                        running.stream().map(t -> "'" + t.name() + "'").toList());
+                List<String> names = new ArrayList<>(threads.stream().map(t -> "'" + t.name() + "'"
+                        + (t.daemon() ? " (daemon)" : "")).toList());
+                if (names.isEmpty()) {
+                    names.add(others + " thread state(s) of code outside Tether");
+                }
+                throw Failures.closeTimedOut(interpreter, List.of(), 0, names);
             }
             CApi.PyEval_SaveThread();
             try {

@@ -45,10 +45,12 @@ final class Startup {
             throw new IllegalStateException("PyInitConfig_Create failed: out of memory");
         }
         try (Arena arena = Arena.ofConfined()) {
+            // PyInitConfig_Create starts from the isolated configuration; set every choice anyway.
             setInt(config, arena, "install_signal_handlers", 0);
+            setInt(config, arena, "isolated", inheritEnvironment ? 0 : 1);
+            setInt(config, arena, "use_environment", inheritEnvironment ? 1 : 0);
+            setInt(config, arena, "user_site_directory", inheritEnvironment ? 1 : 0);
             if (!inheritEnvironment) {
-                setInt(config, arena, "use_environment", 0);
-                setInt(config, arena, "user_site_directory", 0);
                 setInt(config, arena, "utf8_mode", 1);
             }
             check(config, arena, CApi.PyInitConfig_SetStr(config, arena.allocateFrom("home"),

@@ -1,0 +1,34 @@
+package dev.tether;
+
+import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.InterpreterImpl;
+import java.lang.foreign.MemorySegment;
+
+/** What the tests may see beneath the public API (they run on the class path, in this package). */
+public final class TestAccess {
+    private TestAccess() {}
+
+    public static InterpreterImpl impl(Interpreter interpreter) {
+        return interpreter.impl;
+    }
+
+    /**
+     * How many CPython thread states {@code interpreter} has. The calling thread attaches to it to read the list
+     * safely.
+     */
+    public static int threadStates(Interpreter interpreter) {
+        return interpreter.call(ts -> {
+            int count = 0;
+            for (MemorySegment t = CApi.PyInterpreterState_ThreadHead(interpreter.impl.pointer());
+                 !t.equals(MemorySegment.NULL); t = CApi.PyThreadState_Next(t)) {
+                count++;
+            }
+            return count;
+        });
+    }
+
+    /** Thread states of terminated threads deleted so far in {@code interpreter}. */
+    public static long reaped(Interpreter interpreter) {
+        return interpreter.impl.reapedThreadStates();
+    }
+}
