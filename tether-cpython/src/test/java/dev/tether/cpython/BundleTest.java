@@ -94,6 +94,15 @@ class BundleTest {
         }
     }
 
+    @Test
+    void withoutTheJarLocateFailsSayingWhatIsMissing() throws IOException {
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            IOException e = assertThrows(IOException.class, () -> Bundle.find(List.of(empty)));
+            assertTrue(e.getMessage().contains("org.bytedeco:cpython:<version>:jar:linux-x86_64 is not on the class"
+                    + " path"), e.getMessage());
+        }
+    }
+
     private static void writeTree(Path root) throws IOException {
         for (Map.Entry<String, String> f : FILES.entrySet()) {
             write(root.resolve(Bundle.ROOT).resolve(f.getKey()), f.getValue());

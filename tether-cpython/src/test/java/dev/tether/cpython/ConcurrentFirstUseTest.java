@@ -8,18 +8,23 @@ import dev.tether.PythonDistribution.Location;
 import dev.tether.cpython.forked.Forked;
 import dev.tether.cpython.forked.LocateMain;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,6 +46,9 @@ class ConcurrentFirstUseTest {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Timed> inJvm = new ArrayList<>();
         List<Forked.Result> forked = new ArrayList<>();
+        Set<String> temporaries = ConcurrentHashMap.newKeySet();
+        AtomicBoolean racing = new AtomicBoolean(true);
+        Thread watcher = Thread.ofPlatform().name("cache-watcher").start(() -> watch(cache, temporaries, racing));
         try {
             // 1. the other JVMs: started first (they take longest to get going), each waits for the go file
             String classPath = String.join(File.pathSeparator, Forked.testClassPath());
@@ -74,6 +82,8 @@ class ConcurrentFirstUseTest {
                 forked.add(p.finish(DEADLINE));
             }
         } finally {
+            racing.set(false);
+            watcher.join();
             processes.forEach(Forked::kill);
             pool.shutdownNow();
         }
@@ -90,6 +100,7 @@ class ConcurrentFirstUseTest {
             assertEquals(expected.home().toString(), r.value("home"), r.describe());
         }
         Trees.assertComplete(home);
+        assertOneExtractionPerJvm(temporaries, home.getFileName() + ".tmp-");
         // the losers deleted their temporary trees: one tree and its lock file remain
         try (Stream<Path> list = Files.list(cache)) {
             Set<String> names = list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
@@ -121,6 +132,35 @@ class ConcurrentFirstUseTest {
         }
         System.out.printf("cached: a new provider's first locate() %d us (reads the jar's directory); later calls"
                 + " %d us each%n", firstMicros, repeatMicros);
+    }
+
+    /** Records the names of the temporary folders that appear in {@code cache} while {@code racing}. */
+    private static void watch(Path cache, Set<String> seen, AtomicBoolean racing) {
+        while (racing.get()) {
+            try (Stream<Path> list = Files.list(cache)) {
+                list.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-")).forEach(seen::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Temporary folders are named {@code <tree>.tmp-<pid>-<random>}: one name per pid means the threads of each JVM
+     * extracted once. Extraction takes seconds, so the watcher cannot miss this JVM's folder.
+     */
+    private static void assertOneExtractionPerJvm(Set<String> temporaries, String prefix) {
+        Map<String, List<String>> byPid = temporaries.stream().collect(Collectors.groupingBy(
+                n -> n.substring(prefix.length(), n.indexOf('-', prefix.length()))));
+        assertTrue(byPid.containsKey(String.valueOf(ProcessHandle.current().pid())),
+                "this JVM's extraction was seen: " + temporaries);
+        byPid.forEach((pid, names) -> assertEquals(1, names.size(), "extractions by pid " + pid + ": " + names));
+        System.out.printf("extractions (one per JVM that took part): %s%n", byPid);
     }
 
     private static void awaitReady(List<Forked> processes) throws Exception {

@@ -45,8 +45,8 @@ class EmbeddedRuntimeTest {
         String modulePath = join(location(EmbeddedCPython.class), location(PythonRuntime.class));
         String classPath = join(location(StartMain.class), Trees.jar());
 
-        Forked.Result r = run(dir, "modulepath", "-p", modulePath, "--add-modules", "dev.tether.cpython",
-                "-cp", classPath);
+        // only dev.tether is named: dev.tether.cpython joins through service binding (dev.tether uses the service)
+        Forked.Result r = run(dir, "modulepath", "-p", modulePath, "--add-modules", "dev.tether", "-cp", classPath);
 
         assertEquals("dev.tether.cpython.EmbeddedCPython in dev.tether.cpython", r.value("provider"), r.describe());
     }
