@@ -44,6 +44,8 @@ record Bundle(Path archive, boolean jar, String artifactVersion, String library,
     @FunctionalInterface
     interface FileSink {
         /**
+         * Takes one file.
+         *
          * @param relative the path below {@value #ROOT}, with {@code /} separators
          * @param content  the file's bytes; closed by the caller
          */

