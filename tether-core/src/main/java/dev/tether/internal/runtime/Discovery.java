@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,12 +78,28 @@ final class Discovery {
 
     private static Optional<Found> distributions(List<String> tried) {
         boolean any = false;
-        for (PythonDistribution d : ServiceLoader.load(PythonDistribution.class)) {
+        var providers = ServiceLoader.load(PythonDistribution.class).iterator();
+        while (true) {
+            PythonDistribution d;
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                d = providers.next();
+            } catch (ServiceConfigurationError e) {
+                tried.add("a PythonDistribution service that could not be loaded (" + e.getMessage() + ")");
+                continue;
+            }
             any = true;
             try {
                 PythonDistribution.Location location = d.locate();
+                if (!Files.isRegularFile(location.library())) {
+                    tried.add(d.description() + ": its library " + location.library() + " is not a readable file");
+                    continue;
+                }
                 tried.add(d.description() + ": " + location.library());
-                return Optional.of(new Found(location.library(), location.home(), d.description()));
+                return Optional.of(new Found(location.library().toAbsolutePath(), location.home().toAbsolutePath(),
+                        d.description()));
             } catch (IOException | RuntimeException e) {
                 tried.add(d.description() + ": failed (" + e + ")");
             }

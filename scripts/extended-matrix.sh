@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The optional extended matrix: the finalization storm and the subinterpreter churn on CPython 3.15 and its debug
+# build 3.15d (plus 3.14d), from a Debian sid root made by ../shared/scripts/pysid.sh. Needs root, debootstrap and
+# network access to deb.debian.org; `pysid.sh setup` takes about 90 s the first time.
+#
+# Usage: scripts/extended-matrix.sh            (after ./mvnw verify, which builds the test classes)
+# Env:   PYSID (path of pysid.sh), TETHER_EXTENDED=require (fail instead of skipping when it cannot run)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+pysid=${PYSID:-}
+for candidate in "$repo/../shared/scripts/pysid.sh" /work/shared/scripts/pysid.sh; do
+  [ -n "$pysid" ] || { [ -x "$candidate" ] && pysid=$candidate; } || true
+done
+
+skip() {
+  if [ "${TETHER_EXTENDED:-}" = require ]; then
+    echo "extended matrix: cannot run: $*" >&2; exit 1
+  fi
+  echo "extended matrix: SKIPPED: $*"; exit 0
+}
+
+[ -n "$pysid" ] || skip "pysid.sh not found (set PYSID)"
+[ "$(id -u)" = 0 ] || skip "needs root (chroot)"
+classes="$repo/tether-core/target/classes:$repo/tether-core/target/test-classes"
+[ -d "$repo/tether-core/target/test-classes/dev/tether/testing" ] || skip "test classes not built: run ./mvnw verify first"
+
+if ! "$pysid" libs >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null || apt-get install -y -q debootstrap >/dev/null 2>&1 \
+    || skip "debootstrap is missing and could not be installed"
+  log=${TMPDIR:-/tmp}/tether-pysid-setup.log
+  "$pysid" setup > "$log" 2>&1 || skip "pysid.sh setup failed (see $log)"
+fi
+
+libs=$("$pysid" libs)
+lib() { printf '%s\n' "$libs" | awk -v n="$1" '$1 == n { print $2 }'; }
+args=(
+  "3.15=$(lib libpython3.15.so.1.0)"
+  "3.15d=$(lib libpython3.15d.so.1.0)"
+  "3.14d=$(lib libpython3.14d.so.1.0)"
+)
+echo "extended matrix: ${args[*]}"
+"$pysid" run --bind "$repo" -- java --enable-native-access=ALL-UNNAMED -cp "$classes" \
+  -Dtether.test.stormRuns="${TETHER_STORM_RUNS:-20}" \
+  dev.tether.testing.ExtendedMatrix "${args[@]}"
