@@ -2,6 +2,7 @@ package dev.tether.bench;
 
 import dev.tether.ThreadState;
 import dev.tether.internal.capi.CApi;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,5 +52,18 @@ public class ContendedBenchmark {
     public void subinterpretersRawRestoreSave(RawSubinterpreterThreadState state) {
         CApi.PyEval_RestoreThread(state.raw.pointer());
         CApi.PyEval_SaveThread();
+    }
+
+    /**
+     * Each thread: on its own subinterpreter, what Tether's ensure/release does there in raw calls
+     * ({@code PyThreadState_New}, {@code PyEval_RestoreThread}, {@code PyThreadState_Clear},
+     * {@code PyThreadState_DeleteCurrent}): whether creating and deleting thread states scales across threads.
+     */
+    @Benchmark
+    public void subinterpretersRawNewRestoreDelete(RawSubinterpreterState state) {
+        MemorySegment ts = CApi.PyThreadState_New(state.pointer);
+        CApi.PyEval_RestoreThread(ts);
+        CApi.PyThreadState_Clear(ts);
+        CApi.PyThreadState_DeleteCurrent();
     }
 }
