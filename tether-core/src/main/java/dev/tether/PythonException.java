@@ -1,6 +1,7 @@
 package dev.tether;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -18,6 +19,11 @@ import java.util.OptionalInt;
  * is also what Python code receives when a {@linkplain Interpreter#close(java.time.Duration) close with a deadline}
  * interrupts it.
  *
+ * <h2 id="causes">Causes</h2>
+ * The Python {@code __cause__} (or, unless suppressed, {@code __context__}) becomes the Java {@link #getCause()
+ * cause}, as another {@code PythonException}; an exception that a {@link PythonCallable} threw in Java and that came
+ * back through Python has the original Java exception as its cause.
+ *
  * <p>After Tether throws this exception, no Python error indicator is left set: the interpreter can be used again
  * at once.
  */
@@ -28,6 +34,8 @@ public class PythonException extends RuntimeException {
     private final String pythonMessage;
     private final String pythonTraceback;
     private final Integer exitCode;
+    /** The exception object, while its interpreter lives; not serialized. */
+    private final transient PyObject exception;
 
     /**
      * Creates an exception describing a Python exception.
@@ -41,11 +49,31 @@ public class PythonException extends RuntimeException {
      */
     public PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
                            Throwable cause) {
+        this(typeName, pythonMessage, pythonTraceback, exitCode, cause, null);
+    }
+
+    /**
+     * Creates an exception describing a Python exception, with the exception object.
+     *
+     * @param exception the Python exception object, or null
+     * @see #PythonException(String, String, String, Integer, Throwable)
+     */
+    public PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
+                           Throwable cause, PyObject exception) {
         super(pythonMessage.isEmpty() ? typeName : typeName + ": " + pythonMessage, cause);
         this.typeName = Objects.requireNonNull(typeName, "typeName");
         this.pythonMessage = pythonMessage;
         this.pythonTraceback = Objects.requireNonNull(pythonTraceback, "pythonTraceback");
         this.exitCode = exitCode;
+        this.exception = exception;
+    }
+
+    /**
+     * The Python exception object (usable while its interpreter lives). Rethrowing this {@code PythonException} from
+     * a {@link PythonCallable} re-raises that very object in Python.
+     */
+    public Optional<PyObject> exception() {
+        return Optional.ofNullable(exception);
     }
 
     /** The Python type name, e.g. {@code "ValueError"} or {@code "json.decoder.JSONDecodeError"}. */

@@ -99,10 +99,17 @@ public final class ThreadState implements AutoCloseable {
         return new Ensured.Attached(new ThreadState((Attachment) outcome, interpreter));
     }
 
-    /** The innermost thread state the calling thread ensured and has not released yet. */
+    /**
+     * The innermost thread state the calling thread ensured and has not released yet (inside a
+     * {@link PythonCallable}, the one Tether opened for the call).
+     */
     public static Optional<ThreadState> current() {
         Attachment top = ThreadStates.current();
-        return top == null ? Optional.empty() : Optional.of((ThreadState) top.view());
+        if (top == null) {
+            return Optional.empty();
+        }
+        return Optional.of(top.view() instanceof ThreadState ts ? ts
+                : new ThreadState(top, Interpreter.of(top.interpreter())));
     }
 
     /**
@@ -141,22 +148,110 @@ public final class ThreadState implements AutoCloseable {
     public void exec(String code) {
         Objects.requireNonNull(code, "code");
         ThreadStates.checkUsable(attachment, "use");
-        PyRun.exec(attachment.interpreter(), code);
+        PyRun.exec(attachment.interpreter(), code, null);
+    }
+
+    /** Runs Python statements with {@code namespace} (a dict) as globals and locals. */
+    public void exec(String code, PyObject namespace) {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(namespace, "namespace");
+        ThreadStates.checkUsable(attachment, "use");
+        PyRun.exec(attachment.interpreter(), code, namespace);
     }
 
     /**
-     * Evaluates a Python expression in the interpreter's {@code __main__} namespace and converts the result:
-     * {@code None}, {@code bool}, {@code int}, {@code float} and {@code str} become {@code null}, {@link Boolean},
-     * {@link Long} (or {@link java.math.BigInteger} beyond 64 bits), {@link Double} and {@link String}.
+     * Evaluates a Python expression in the interpreter's {@code __main__} namespace and converts the result as
+     * {@link PyObject#toJava()} does: {@code None}, {@code bool}, {@code int}, {@code float}, {@code str} become
+     * {@code null}, {@link Boolean}, {@link Long} (or {@link java.math.BigInteger} beyond 64 bits), {@link Double},
+     * {@link String}; containers become Java collections; other objects a {@link PyObject}.
      *
-     * @throws PythonException               if the expression raises
-     * @throws UnsupportedOperationException if the result has another type
-     * @throws ThreadStateException          as {@link #exec}
+     * @throws PythonException      if the expression raises
+     * @throws ThreadStateException as {@link #exec}
      */
     public Object eval(String expression) {
         Objects.requireNonNull(expression, "expression");
         ThreadStates.checkUsable(attachment, "use");
-        return PyRun.eval(attachment.interpreter(), expression);
+        return PyRun.eval(attachment.interpreter(), expression, null);
+    }
+
+    /** Evaluates an expression with {@code namespace} (a dict) as globals, converting the result. */
+    public Object eval(String expression, PyObject namespace) {
+        Objects.requireNonNull(expression, "expression");
+        Objects.requireNonNull(namespace, "namespace");
+        ThreadStates.checkUsable(attachment, "use");
+        return PyRun.eval(attachment.interpreter(), expression, namespace);
+    }
+
+    /** Evaluates an expression in {@code __main__} and returns the result object itself. */
+    public PyObject evalObject(String expression) {
+        Objects.requireNonNull(expression, "expression");
+        ThreadStates.checkUsable(attachment, "use");
+        return (PyObject) PyRun.evalObject(attachment.interpreter(), expression, null);
+    }
+
+    /** Evaluates an expression with {@code namespace} (a dict) as globals and returns the result object. */
+    public PyObject evalObject(String expression, PyObject namespace) {
+        Objects.requireNonNull(expression, "expression");
+        Objects.requireNonNull(namespace, "namespace");
+        ThreadStates.checkUsable(attachment, "use");
+        return (PyObject) PyRun.evalObject(attachment.interpreter(), expression, namespace);
+    }
+
+    /** {@code import name}: the module. */
+    public PyObject importModule(String name) {
+        Objects.requireNonNull(name, "name");
+        ThreadStates.checkUsable(attachment, "use");
+        return (PyObject) PyRun.importModule(attachment.interpreter(), name);
+    }
+
+    /** The interpreter's {@code __main__} namespace (the dict {@link #exec(String)} runs in). */
+    public PyObject globals() {
+        ThreadStates.checkUsable(attachment, "use");
+        return (PyObject) PyRun.globals(attachment.interpreter());
+    }
+
+    /** The {@code builtins} module. */
+    public PyObject builtins() {
+        return importModule("builtins");
+    }
+
+    /**
+     * Converts a Java value to a Python object of this interpreter (see the
+     * <a href="PyObject.html#conversions">conversion table</a>).
+     *
+     * @throws ConversionException if the value has no Python counterpart
+     */
+    public PyObject toPython(Object value) {
+        ThreadStates.checkUsable(attachment, "use");
+        return (PyObject) PyRun.toPython(attachment.interpreter(), value);
+    }
+
+    /**
+     * Runs blocking Java code with this thread state detached, so that other threads can run Python meanwhile (and,
+     * on free-threaded builds, the collector is not stalled); re-attaches afterwards. The thread keeps its hold on
+     * the interpreter, so the interpreter cannot end meanwhile. {@code work} may ensure thread states of its own but
+     * must release them.
+     *
+     * @throws ThreadStateException as {@link #exec}, or {@link ErrorCode#RELEASE_OUT_OF_ORDER} if {@code work} left
+     *                              a thread state open (it was released)
+     */
+    public <T> T detached(java.util.function.Supplier<? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        Object token = ThreadStates.detach(attachment);
+        try {
+            return work.get();
+        } finally {
+            ThreadStates.reattach(attachment, token);
+        }
+    }
+
+    /** Like {@link #detached(java.util.function.Supplier)} for work without a result. */
+    public void detached(Runnable work) {
+        Objects.requireNonNull(work, "work");
+        detached(() -> {
+            work.run();
+            return null;
+        });
     }
 
     /**

@@ -2,17 +2,58 @@ package dev.tether.internal.bridge;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
+import dev.tether.ConversionException;
+import dev.tether.PyObject;
 import dev.tether.PythonException;
+import dev.tether.ThreadStateException;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.protocol.InterpreterImpl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Turns the pending Python exception into a {@link PythonException} and clears the indicator, so no error is ever
- * left set when Tether returns. Requires an attached thread state.
+ * Exceptions across the boundary, both ways, leaving no Python error indicator set:
+ * <ul>
+ *   <li>Python to Java: the pending exception becomes a {@link PythonException} carrying the exception object,
+ *       its type name, message and traceback; {@code __cause__} (or {@code __context__}) becomes the Java cause,
+ *       and an exception that started as a Java throwable in a Java callable has that throwable as its cause.</li>
+ *   <li>Java to Python: a throwable from a Java callable becomes a Python exception named after its class (module =
+ *       package), deriving from the nearest builtin (ValueError for IllegalArgumentException...); a
+ *       {@link PythonException} whose object is alive re-raises that very object.</li>
+ * </ul>
+ * Requires an attached thread state.
  */
 public final class Errors {
+    private static final int MAX_CHAIN = 16;
+
+    /** Java exception classes and the builtin Python exception their Python counterparts derive from. */
+    private static final Map<Class<?>, String> BUILTIN_BASES = new java.util.LinkedHashMap<>();
+
+    static {
+        BUILTIN_BASES.put(ConversionException.class, "TypeError");
+        BUILTIN_BASES.put(IllegalArgumentException.class, "ValueError");
+        BUILTIN_BASES.put(NullPointerException.class, "TypeError");
+        BUILTIN_BASES.put(ClassCastException.class, "TypeError");
+        BUILTIN_BASES.put(IndexOutOfBoundsException.class, "IndexError");
+        BUILTIN_BASES.put(NoSuchElementException.class, "LookupError");
+        BUILTIN_BASES.put(UnsupportedOperationException.class, "NotImplementedError");
+        BUILTIN_BASES.put(ArithmeticException.class, "ArithmeticError");
+        BUILTIN_BASES.put(ThreadStateException.class, "RuntimeError");
+        BUILTIN_BASES.put(IllegalStateException.class, "RuntimeError");
+        BUILTIN_BASES.put(OutOfMemoryError.class, "MemoryError");
+        BUILTIN_BASES.put(StackOverflowError.class, "RecursionError");
+        BUILTIN_BASES.put(IOException.class, "OSError");
+        BUILTIN_BASES.put(UncheckedIOException.class, "OSError");
+        BUILTIN_BASES.put(TimeoutException.class, "TimeoutError");
+        BUILTIN_BASES.put(InterruptedException.class, "InterruptedError");
+    }
+
     private Errors() {}
 
     /** The pending exception of {@code interpreter} as a Java exception; the indicator is cleared. */
@@ -20,13 +61,63 @@ public final class Errors {
         MemorySegment exc = takeRaised();
         if (exc.equals(MemorySegment.NULL)) {
             return new PythonException("SystemError", "a C-API call failed without setting an exception", "", null,
-                    null);
+                    null, null);
         }
         try {
-            return describe(interpreter, exc);
+            return describe(interpreter, exc, 0, new IdentityHashMap<>());
         } finally {
             CApi.Py_DecRef(exc);
         }
+    }
+
+    /** Sets the Python error for a throwable that reached Python from Java code. Never throws. */
+    static void raise(InterpreterImpl interpreter, Throwable t) {
+        try {
+            Ref ref = t instanceof PythonException p && p.exception().isPresent()
+                    ? Api.views().ref(p.exception().get()) : null;
+            if (ref != null && ref.interpreter == interpreter && ref.acquire()) {
+                try {
+                    MemorySegment type = CApi.PyObject_Type(ref.address);
+                    CApi.PyErr_SetObject(type, ref.address);
+                    CApi.Py_DecRef(type);
+                    return;
+                } finally {
+                    ref.release();
+                }
+            }
+            Support.Handles h = Support.handles(interpreter);
+            MemorySegment token = Callables.token(interpreter, t);
+            MemorySegment args = CApi.PyTuple_New(4);
+            CApi.PyTuple_SetItem(args, 0, Convert.toPython(interpreter, t.getClass().getName()));
+            CApi.PyTuple_SetItem(args, 1, Convert.toPython(interpreter, t.getMessage() == null ? "" : t.getMessage()));
+            CApi.PyTuple_SetItem(args, 2, Convert.toPython(interpreter, builtinBase(t.getClass())));
+            CApi.PyTuple_SetItem(args, 3, token);
+            MemorySegment exc = CApi.PyObject_CallObject(h.javaException(), args);
+            CApi.Py_DecRef(args);
+            if (exc.equals(MemorySegment.NULL)) {
+                return; // the helper's own error is set instead
+            }
+            MemorySegment type = CApi.PyObject_Type(exc);
+            CApi.PyErr_SetObject(type, exc);
+            CApi.Py_DecRef(type);
+            CApi.Py_DecRef(exc);
+        } catch (Throwable again) {
+            try (Arena arena = Arena.ofConfined()) {
+                CApi.PyErr_SetString(CApi.PyExc_RuntimeError, arena.allocateFrom("Java exception " + t));
+            } catch (Throwable ignored) {
+                // nothing more can be done without risking the JVM
+            }
+        }
+    }
+
+    private static String builtinBase(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            String base = BUILTIN_BASES.get(c);
+            if (base != null) {
+                return base;
+            }
+        }
+        return "Exception";
     }
 
     /** The raised exception (new reference) with the indicator cleared, or NULL; on every version. */
@@ -59,35 +150,53 @@ public final class Errors {
         }
     }
 
-    private static PythonException describe(InterpreterImpl interpreter, MemorySegment exc) {
+    private static PythonException describe(InterpreterImpl interpreter, MemorySegment exc, int depth,
+                                            IdentityHashMap<Long, Boolean> seen) {
+        seen.put(exc.address(), Boolean.TRUE);
         Support.Handles handles = interpreter == null ? null : Support.handles(interpreter);
         if (handles != null) {
-            MemorySegment args = CApi.PyTuple_New(1);
+            MemorySegment args = CApi.PyTuple_New(2);
             CApi.Py_IncRef(exc);
             CApi.PyTuple_SetItem(args, 0, exc);
+            CApi.PyTuple_SetItem(args, 1, Convert.newRef(depth == 0 ? CApi.Py_True : CApi.Py_False));
             MemorySegment info = CApi.PyObject_CallObject(handles.describe(), args);
             CApi.Py_DecRef(args);
             if (!info.equals(MemorySegment.NULL)) {
                 try {
-                    Object status = Values.toJava(interpreter, CApi.PyTuple_GetItem(info, 3));
-                    return new PythonException(
-                            (String) Values.toJava(interpreter, CApi.PyTuple_GetItem(info, 0)),
-                            (String) Values.toJava(interpreter, CApi.PyTuple_GetItem(info, 1)),
-                            (String) Values.toJava(interpreter, CApi.PyTuple_GetItem(info, 2)),
-                            status == null ? null : (int) (long) (Long) status, null);
+                    return fromInfo(interpreter, exc, info, depth, seen);
                 } finally {
                     CApi.Py_DecRef(info);
                 }
             }
             CApi.PyErr_Clear();
         }
-        return describeWithoutHelpers(exc);
+        return describeWithoutHelpers(interpreter, exc);
+    }
+
+    private static PythonException fromInfo(InterpreterImpl interpreter, MemorySegment exc, MemorySegment info,
+                                            int depth, IdentityHashMap<Long, Boolean> seen) {
+        String name = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 0));
+        String message = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 1));
+        String traceback = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 2));
+        Object status = Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 3));
+        MemorySegment token = CApi.PyTuple_GetItem(info, 4);
+        MemorySegment next = CApi.PyTuple_GetItem(info, 5);
+        Throwable cause = null;
+        if (!token.equals(CApi.Py_None)) {
+            cause = Callables.throwable(token);
+        } else if (!next.equals(CApi.Py_None) && depth < MAX_CHAIN && !seen.containsKey(next.address())) {
+            cause = describe(interpreter, next, depth + 1, seen);
+        }
+        CApi.Py_IncRef(exc);
+        PyObject object = (PyObject) Bridge.wrap(interpreter, exc);
+        return new PythonException(name, message, traceback,
+                status instanceof Long l ? Math.toIntExact(l) : null, cause, object);
     }
 
     /** Before the helpers exist (or if they fail): type name and str() only. */
-    private static PythonException describeWithoutHelpers(MemorySegment exc) {
+    private static PythonException describeWithoutHelpers(InterpreterImpl interpreter, MemorySegment exc) {
         MemorySegment type = CApi.PyObject_Type(exc);
-        String name = Values.typeName(type);
+        String name = Convert.typeObjectName(type);
         CApi.Py_DecRef(type);
         String message = "";
         MemorySegment text = CApi.PyObject_Str(exc);
@@ -97,6 +206,6 @@ public final class Errors {
             CApi.Py_DecRef(text);
         }
         CApi.PyErr_Clear();
-        return new PythonException(name, message, name + ": " + message + "\n", null, null);
+        return new PythonException(name, message, name + ": " + message + "\n", null, null, null);
     }
 }

@@ -6,9 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Runs source code in an interpreter's {@code __main__} namespace. {@code PyRun_StringFlags} is used rather than
- * {@code PyRun_SimpleString}, which would call {@code exit()} on {@code SystemExit}. Requires an attached thread
- * state of the interpreter.
+ * Runs source code in an interpreter: in its {@code __main__} namespace or in a given dict. {@code PyRun_StringFlags}
+ * is used rather than {@code PyRun_SimpleString}, which would call {@code exit()} on {@code SystemExit}. Requires an
+ * attached thread state of the interpreter.
  */
 public final class PyRun {
     static final int FILE_INPUT = 257;
@@ -16,42 +16,82 @@ public final class PyRun {
 
     private PyRun() {}
 
-    /** Runs statements. */
-    public static void exec(InterpreterImpl interpreter, String code) {
-        MemorySegment result = run(interpreter, code, FILE_INPUT);
-        CApi.Py_DecRef(result);
+    /** Runs statements; {@code namespace} is a public PyObject (a dict) or null for {@code __main__}. */
+    public static void exec(InterpreterImpl interpreter, String code, Object namespace) {
+        CApi.Py_DecRef(run(interpreter, code, FILE_INPUT, namespace));
     }
 
-    /**
-     * Evaluates an expression and converts the result: None, bool, int, float and str become null, Boolean,
-     * Long (or BigInteger), Double and String.
-     */
-    public static Object eval(InterpreterImpl interpreter, String expression) {
-        MemorySegment result = run(interpreter, expression, EVAL_INPUT);
+    /** Evaluates an expression and converts the result (see {@link Convert#toJava}). */
+    public static Object eval(InterpreterImpl interpreter, String expression, Object namespace) {
+        MemorySegment result = run(interpreter, expression, EVAL_INPUT, namespace);
         try {
-            Object value = Values.toJava(interpreter, result);
-            if (value instanceof Values.Unconvertible(String typeName)) {
-                throw new UnsupportedOperationException("eval() converts None, bool, int, float and str; the result"
-                        + " is a Python '" + typeName + "'");
-            }
-            return value;
+            return Convert.toJava(interpreter, result);
         } finally {
             CApi.Py_DecRef(result);
         }
     }
 
-    private static MemorySegment run(InterpreterImpl interpreter, String code, int start) {
+    /** Evaluates an expression to a new public object. */
+    public static Object evalObject(InterpreterImpl interpreter, String expression, Object namespace) {
+        return Bridge.wrap(interpreter, run(interpreter, expression, EVAL_INPUT, namespace));
+    }
+
+    /** {@code import name}: a new public object for the module. */
+    public static Object importModule(InterpreterImpl interpreter, String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment main = CApi.PyImport_AddModule(arena.allocateFrom("__main__"));
-            if (main.equals(MemorySegment.NULL)) {
+            MemorySegment module = CApi.PyImport_ImportModule(arena.allocateFrom(name));
+            if (module.equals(MemorySegment.NULL)) {
                 throw Errors.fetch(interpreter);
             }
-            MemorySegment globals = CApi.PyModule_GetDict(main);
+            return Bridge.wrap(interpreter, module);
+        }
+    }
+
+    /** The {@code __main__} namespace (a dict) as a new public object. */
+    public static Object globals(InterpreterImpl interpreter) {
+        return Bridge.wrap(interpreter, Convert.newRef(mainDict(interpreter)));
+    }
+
+    /** Converts a Java value to a new public object. */
+    public static Object toPython(InterpreterImpl interpreter, Object value) {
+        return Bridge.wrap(interpreter, Convert.toPython(interpreter, value));
+    }
+
+    private static MemorySegment run(InterpreterImpl interpreter, String code, int start, Object namespace) {
+        Ref ref = namespace == null ? null : Api.views().ref(namespace);
+        if (ref != null) {
+            if (ref.interpreter != interpreter) {
+                throw Bridge.wrongInterpreter(ref.interpreter, interpreter);
+            }
+            if (!ref.acquire()) {
+                throw Bridge.closedObject(ref);
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment globals = ref == null ? mainDict(interpreter) : ref.address;
+            if (ref != null && !Convert.isInstance(globals, CApi.PyDict_Type)) {
+                throw new dev.tether.ConversionException("A namespace must be a Python dict, got "
+                        + Convert.typeName(globals));
+            }
             MemorySegment result = CApi.PyRun_StringFlags(arena.allocateFrom(code), start, globals, globals);
             if (result.equals(MemorySegment.NULL)) {
                 throw Errors.fetch(interpreter);
             }
             return result;
+        } finally {
+            if (ref != null) {
+                ref.release();
+            }
+        }
+    }
+
+    private static MemorySegment mainDict(InterpreterImpl interpreter) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment main = CApi.PyImport_AddModule(arena.allocateFrom("__main__"));
+            if (main.equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
+            }
+            return CApi.PyModule_GetDict(main);
         }
     }
 }

@@ -19,12 +19,18 @@ public final class Support {
     private static final String SOURCE = load();
 
     /** New references owned by the interpreter's bridge state until {@link #uninstall}. */
-    record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads) {}
+    record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
+                   MemorySegment javaException) {}
 
     /** A thread that Python code started in an interpreter. */
     public record PythonThread(long ident, String name, boolean daemon) {}
 
     private Support() {}
+
+    /** Learns the object layout of the running build; once, attached, before any conversion. */
+    public static void initializeRuntime() {
+        ObjectLayout.detect();
+    }
 
     /** Compiles and runs the helpers in {@code interpreter}; they live until {@link #uninstall}. */
     public static void install(InterpreterImpl interpreter) {
@@ -49,7 +55,8 @@ public final class Support {
             CApi.Py_DecRef(result);
             interpreter.bridgeState().set(new Handles(module,
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
         }
     }
 
@@ -58,6 +65,7 @@ public final class Support {
         if (interpreter.bridgeState().getAndSet(null) instanceof Handles h) {
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
+            CApi.Py_DecRef(h.javaException());
             CApi.Py_DecRef(h.module());
         }
     }
@@ -79,9 +87,9 @@ public final class Support {
             for (long i = 0; i < n; i++) {
                 MemorySegment item = CApi.PyTuple_GetItem(tuple, i);
                 threads.add(new PythonThread(
-                        (Long) Values.toJava(interpreter, CApi.PyTuple_GetItem(item, 0)),
-                        (String) Values.toJava(interpreter, CApi.PyTuple_GetItem(item, 1)),
-                        (Boolean) Values.toJava(interpreter, CApi.PyTuple_GetItem(item, 2))));
+                        (Long) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 0)),
+                        (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 1)),
+                        (Boolean) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 2))));
             }
             return threads;
         } finally {

@@ -3,6 +3,7 @@ package dev.tether.internal.bridge;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_CHAR;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -52,8 +53,9 @@ final class Texts {
                     return null;
                 }
                 long n = size.get(JAVA_LONG, 0);
-                return new String(buffer.get(ADDRESS, 0).reinterpret(n).toArray(JAVA_BYTE),
-                        StandardCharsets.UTF_16LE);
+                // Not a charset decoder: those replace unpaired surrogates, and Java strings can hold them.
+                return new String(buffer.get(ADDRESS, 0).reinterpret(n).toArray(
+                        JAVA_CHAR_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN)));
             } finally {
                 CApi.Py_DecRef(bytes);
             }

@@ -145,6 +145,61 @@ public final class CApi {
             FunctionDescriptor.of(ADDRESS, JAVA_DOUBLE));
     static final MethodHandle PyBool_FromLong = bind("PyBool_FromLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
 
+    // ---- object protocol (the bridge) -------------------------------------------------------------------------
+    static final MethodHandle PyObject_VectorcallDict = bind("PyObject_VectorcallDict",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    static final MethodHandle PyObject_GetAttr = bind("PyObject_GetAttr", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_SetAttr = bind("PyObject_SetAttr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_HasAttrString = bind("PyObject_HasAttrString",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_GetItem = bind("PyObject_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_SetItem = bind("PyObject_SetItem",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_DelItem = bind("PyObject_DelItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_Size = bind("PyObject_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    static final MethodHandle PyObject_GetIter = bind("PyObject_GetIter", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PyIter_Next = bind("PyIter_Next", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PyObject_RichCompareBool = bind("PyObject_RichCompareBool",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle PyObject_Hash = bind("PyObject_Hash", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    static final MethodHandle PyList_New = bind("PyList_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+    /** Steals the reference to the item. */
+    static final MethodHandle PyList_SetItem = bind("PyList_SetItem",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    static final MethodHandle PyList_Append = bind("PyList_Append", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** Borrowed reference. */
+    static final MethodHandle PyList_GetItem = bind("PyList_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+    static final MethodHandle PyList_Size = bind("PyList_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    static final MethodHandle PyDict_New = bind("PyDict_New", FunctionDescriptor.of(ADDRESS));
+    static final MethodHandle PyDict_SetItem = bind("PyDict_SetItem",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    /** Borrowed references through the out-pointers. */
+    static final MethodHandle PyDict_Next = bind("PyDict_Next",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PySet_New = bind("PySet_New", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PyFrozenSet_New = bind("PyFrozenSet_New", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PySet_Add = bind("PySet_Add", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle PyBytes_FromStringAndSize = bind("PyBytes_FromStringAndSize",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+    static final MethodHandle PyByteArray_AsString = bind("PyByteArray_AsString", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PyByteArray_Size = bind("PyByteArray_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    static final MethodHandle PyLong_FromString = bind("PyLong_FromString",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle PyObject_GetBuffer = bind("PyObject_GetBuffer",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle PyBuffer_Release = bind("PyBuffer_Release", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle PyCFunction_NewEx = bind("PyCFunction_NewEx",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyCapsule_New = bind("PyCapsule_New", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyCapsule_GetPointer = bind("PyCapsule_GetPointer",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyErr_SetObject = bind("PyErr_SetObject", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    static final MethodHandle PyErr_Restore = bind("PyErr_Restore", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PyException_GetTraceback = bind("PyException_GetTraceback",
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PyErr_WriteUnraisable = bind("PyErr_WriteUnraisable", FunctionDescriptor.ofVoid(ADDRESS));
+
     // ---- errors -----------------------------------------------------------------------------------------------
     static final MethodHandle PyErr_Occurred = bind("PyErr_Occurred", FunctionDescriptor.of(ADDRESS));
     static final MethodHandle PyErr_Clear = bind("PyErr_Clear", FunctionDescriptor.ofVoid());
@@ -171,6 +226,14 @@ public final class CApi {
     /** {@code PyExc_*} are {@code PyObject *} variables: the value is read through the symbol. */
     public static final MemorySegment PyExc_KeyboardInterrupt = exceptionType("PyExc_KeyboardInterrupt");
     public static final MemorySegment PyExc_RuntimeError = exceptionType("PyExc_RuntimeError");
+    public static final MemorySegment PyExc_TypeError = exceptionType("PyExc_TypeError");
+    public static final MemorySegment PyTuple_Type = LibPython.find("PyTuple_Type").orElseThrow();
+    public static final MemorySegment PyList_Type = LibPython.find("PyList_Type").orElseThrow();
+    public static final MemorySegment PyDict_Type = LibPython.find("PyDict_Type").orElseThrow();
+    public static final MemorySegment PySet_Type = LibPython.find("PySet_Type").orElseThrow();
+    public static final MemorySegment PyFrozenSet_Type = LibPython.find("PyFrozenSet_Type").orElseThrow();
+    public static final MemorySegment PyBytes_Type = LibPython.find("PyBytes_Type").orElseThrow();
+    public static final MemorySegment PyByteArray_Type = LibPython.find("PyByteArray_Type").orElseThrow();
 
     /** Whether the optional function {@code handle} exists in the loaded libpython. */
     public static boolean has(String function) {
@@ -767,6 +830,266 @@ public final class CApi {
         }
     }
 
+    /** New reference, or NULL with an error set; {@code args} is a C array of {@code nargsf} borrowed references. */
+    public static MemorySegment PyObject_VectorcallDict(MemorySegment callable, MemorySegment args, long nargsf, MemorySegment kwargs) {
+        try {
+            return (MemorySegment) PyObject_VectorcallDict.invokeExact(callable, args, nargsf, kwargs);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyObject_GetAttr(MemorySegment o, MemorySegment name) {
+        try {
+            return (MemorySegment) PyObject_GetAttr.invokeExact(o, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** A NULL value deletes the attribute. */
+    public static int PyObject_SetAttr(MemorySegment o, MemorySegment name, MemorySegment value) {
+        try {
+            return (int) PyObject_SetAttr.invokeExact(o, name, value);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyObject_HasAttrString(MemorySegment o, MemorySegment name) {
+        try {
+            return (int) PyObject_HasAttrString.invokeExact(o, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyObject_GetItem(MemorySegment o, MemorySegment key) {
+        try {
+            return (MemorySegment) PyObject_GetItem.invokeExact(o, key);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyObject_SetItem(MemorySegment o, MemorySegment key, MemorySegment value) {
+        try {
+            return (int) PyObject_SetItem.invokeExact(o, key, value);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyObject_DelItem(MemorySegment o, MemorySegment key) {
+        try {
+            return (int) PyObject_DelItem.invokeExact(o, key);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static long PyObject_Size(MemorySegment o) {
+        try {
+            return (long) PyObject_Size.invokeExact(o);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyObject_GetIter(MemorySegment o) {
+        try {
+            return (MemorySegment) PyObject_GetIter.invokeExact(o);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** New reference; NULL at the end (no error) or on error (error set). */
+    public static MemorySegment PyIter_Next(MemorySegment iterator) {
+        try {
+            return (MemorySegment) PyIter_Next.invokeExact(iterator);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyObject_RichCompareBool(MemorySegment a, MemorySegment b, int op) {
+        try {
+            return (int) PyObject_RichCompareBool.invokeExact(a, b, op);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static long PyObject_Hash(MemorySegment o) {
+        try {
+            return (long) PyObject_Hash.invokeExact(o);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyList_New(long size) {
+        try {
+            return (MemorySegment) PyList_New.invokeExact(size);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** Steals the reference to {@code item}. */
+    public static int PyList_SetItem(MemorySegment list, long index, MemorySegment item) {
+        try {
+            return (int) PyList_SetItem.invokeExact(list, index, item);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyList_Append(MemorySegment list, MemorySegment item) {
+        try {
+            return (int) PyList_Append.invokeExact(list, item);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** Borrowed reference. */
+    public static MemorySegment PyList_GetItem(MemorySegment list, long index) {
+        try {
+            return (MemorySegment) PyList_GetItem.invokeExact(list, index);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static long PyList_Size(MemorySegment list) {
+        try {
+            return (long) PyList_Size.invokeExact(list);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyDict_New() {
+        try {
+            return (MemorySegment) PyDict_New.invokeExact();
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyDict_SetItem(MemorySegment dict, MemorySegment key, MemorySegment value) {
+        try {
+            return (int) PyDict_SetItem.invokeExact(dict, key, value);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** Borrowed references through the out-pointers. */
+    public static int PyDict_Next(MemorySegment dict, MemorySegment pos, MemorySegment keyOut, MemorySegment valueOut) {
+        try {
+            return (int) PyDict_Next.invokeExact(dict, pos, keyOut, valueOut);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PySet_New(MemorySegment iterable) {
+        try {
+            return (MemorySegment) PySet_New.invokeExact(iterable);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyFrozenSet_New(MemorySegment iterable) {
+        try {
+            return (MemorySegment) PyFrozenSet_New.invokeExact(iterable);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PySet_Add(MemorySegment set, MemorySegment key) {
+        try {
+            return (int) PySet_Add.invokeExact(set, key);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyBytes_FromStringAndSize(MemorySegment data, long size) {
+        try {
+            return (MemorySegment) PyBytes_FromStringAndSize.invokeExact(data, size);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyByteArray_AsString(MemorySegment o) {
+        try {
+            return (MemorySegment) PyByteArray_AsString.invokeExact(o);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static long PyByteArray_Size(MemorySegment o) {
+        try {
+            return (long) PyByteArray_Size.invokeExact(o);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyLong_FromString(MemorySegment text, MemorySegment end, int base) {
+        try {
+            return (MemorySegment) PyLong_FromString.invokeExact(text, end, base);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static int PyObject_GetBuffer(MemorySegment o, MemorySegment view, int flags) {
+        try {
+            return (int) PyObject_GetBuffer.invokeExact(o, view, flags);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static void PyBuffer_Release(MemorySegment view) {
+        try {
+            PyBuffer_Release.invokeExact(view);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyCFunction_NewEx(MemorySegment def, MemorySegment self, MemorySegment module) {
+        try {
+            return (MemorySegment) PyCFunction_NewEx.invokeExact(def, self, module);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyCapsule_New(MemorySegment pointer, MemorySegment name, MemorySegment destructor) {
+        try {
+            return (MemorySegment) PyCapsule_New.invokeExact(pointer, name, destructor);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyCapsule_GetPointer(MemorySegment capsule, MemorySegment name) {
+        try {
+            return (MemorySegment) PyCapsule_GetPointer.invokeExact(capsule, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static void PyErr_SetObject(MemorySegment type, MemorySegment value) {
+        try {
+            PyErr_SetObject.invokeExact(type, value);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    /** Steals all three references. */
+    public static void PyErr_Restore(MemorySegment type, MemorySegment value, MemorySegment traceback) {
+        try {
+            PyErr_Restore.invokeExact(type, value, traceback);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static MemorySegment PyException_GetTraceback(MemorySegment exc) {
+        try {
+            return (MemorySegment) PyException_GetTraceback.invokeExact(exc);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+    public static void PyErr_WriteUnraisable(MemorySegment context) {
+        try {
+            PyErr_WriteUnraisable.invokeExact(context);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     /** 3.12+: the raised exception (new reference) with the indicator cleared, or NULL. */
     public static MemorySegment PyErr_GetRaisedException() {
         try {
@@ -847,6 +1170,21 @@ public final class CApi {
                 JAVA_INT.withName("_type"), MemoryLayout.paddingLayout(4),
                 ADDRESS.withName("func"), ADDRESS.withName("err_msg"),
                 JAVA_INT.withName("exitcode"), MemoryLayout.paddingLayout(4));
+
+        /** {@code PyMethodDef} (all versions): name, function, flags, doc. */
+        public static final StructLayout PY_METHOD_DEF = MemoryLayout.structLayout(
+                ADDRESS.withName("ml_name"), ADDRESS.withName("ml_meth"), JAVA_INT.withName("ml_flags"),
+                MemoryLayout.paddingLayout(4), ADDRESS.withName("ml_doc"));
+
+        /**
+         * {@code Py_buffer} (3.9-3.15): buf, obj, len, itemsize, readonly, ndim, format, shape, strides,
+         * suboffsets, internal.
+         */
+        public static final StructLayout PY_BUFFER = MemoryLayout.structLayout(
+                ADDRESS.withName("buf"), ADDRESS.withName("obj"), JAVA_LONG.withName("len"),
+                JAVA_LONG.withName("itemsize"), JAVA_INT.withName("readonly"), JAVA_INT.withName("ndim"),
+                ADDRESS.withName("format"), ADDRESS.withName("shape"), ADDRESS.withName("strides"),
+                ADDRESS.withName("suboffsets"), ADDRESS.withName("internal"));
 
         /** {@code PyInterpreterConfig} (3.12-3.15): seven {@code int}s. */
         public static final StructLayout PY_INTERPRETER_CONFIG = MemoryLayout.structLayout(

@@ -52,6 +52,14 @@ public final class InterpreterImpl {
     private final AtomicReference<Object> bridgeState = new AtomicReference<>();
     /** The public handle, created once by the API layer. */
     private volatile Object view;
+    /**
+     * References to drop ({@code Py_DecRef}) that were released by threads not attached to this interpreter (the
+     * Cleaner thread, unattached closers): performed at the next attachment, and before the interpreter ends.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> deferredReleases =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Actions to run on the lifecycle thread, attached, just before CPython ends the interpreter. */
+    private final java.util.Set<Runnable> beforeEnd = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public InterpreterImpl(long id, boolean main, boolean ownGil, MemorySegment pointer,
                            MemorySegment initialThreadState, RuntimeFacts facts, Lifecycle lifecycle) {
@@ -123,6 +131,42 @@ public final class InterpreterImpl {
 
     public void setView(Object view) {
         this.view = view;
+    }
+
+    /** Queues a reference to drop at the next attachment (any thread, never blocks). */
+    public void deferRelease(MemorySegment object) {
+        deferredReleases.add(object);
+    }
+
+    /** Drops the queued references; the calling thread must be attached to this interpreter. */
+    public void drainDeferredReleases() {
+        MemorySegment object;
+        while ((object = deferredReleases.poll()) != null) {
+            dev.tether.internal.capi.CApi.Py_DecRef(object);
+        }
+    }
+
+    /** Whether references wait to be dropped. */
+    public boolean hasDeferredReleases() {
+        return !deferredReleases.isEmpty();
+    }
+
+    /** Registers an action to run (attached, on the lifecycle thread) before CPython ends this interpreter. */
+    public void beforeEnd(Runnable action) {
+        beforeEnd.add(action);
+    }
+
+    /** Forgets a before-end action that is no longer needed. */
+    public void cancelBeforeEnd(Runnable action) {
+        beforeEnd.remove(action);
+    }
+
+    /** Runs and forgets the before-end actions; the lifecycle thread calls it attached. */
+    public void runBeforeEnd() {
+        for (Runnable action : java.util.List.copyOf(beforeEnd)) {
+            beforeEnd.remove(action);
+            action.run();
+        }
     }
 
     public AtomicReference<Object> bridgeState() {

@@ -89,6 +89,64 @@ public final class ThreadStates {
         return foreign != null && CApi.PyThreadState_GetInterpreter(foreign).equals(interpreter.pointer());
     }
 
+    /** The interpreter whose thread state Tether attached to the calling thread, or null. */
+    public static InterpreterImpl attachedInterpreter() {
+        if (Thread.currentThread().isVirtual()) {
+            return null;
+        }
+        Binding current = RECORD.get().current;
+        return current == null ? null : current.interpreter;
+    }
+
+    /**
+     * Detaches the thread state of {@code attachment} for a while (it must be the current one): the thread keeps
+     * its hold on the interpreter, so the interpreter cannot end meanwhile. Returns a token for {@link #reattach}.
+     */
+    public static Object detach(Attachment attachment) {
+        checkUsable(attachment, "detach");
+        CApi.PyEval_SaveThread();
+        attachment.record.current = null;
+        return attachment.record.top;
+    }
+
+    /**
+     * Re-attaches after {@link #detach}. Attachments opened meanwhile must have been released.
+     *
+     * @throws dev.tether.ThreadStateException RELEASE_OUT_OF_ORDER if one is still open (it is then released here,
+     *                                         innermost first, so the thread is consistent again)
+     */
+    public static void reattach(Attachment attachment, Object token) {
+        ThreadRecord record = attachment.record;
+        Attachment leaked = record.top != token ? record.top : null;
+        while (record.top != token && record.top != null) {
+            release(record.top);
+        }
+        if (record.current != null) {
+            CApi.PyEval_SaveThread();
+        }
+        CApi.PyEval_RestoreThread(attachment.binding.active);
+        record.current = attachment.binding;
+        if (leaked != null) {
+            throw Failures.outOfOrder(attachment, leaked);
+        }
+    }
+
+    /**
+     * Releases {@code attachment} and, first, any attachment opened after it that is still open (innermost first).
+     * Returns how many such leaked attachments there were. For callbacks that must return to Python in the state
+     * Python called them in.
+     */
+    public static int releaseThrough(Attachment attachment) {
+        int leaked = 0;
+        ThreadRecord record = attachment.record;
+        while (record.top != attachment && record.top != null) {
+            release(record.top);
+            leaked++;
+        }
+        release(attachment);
+        return leaked;
+    }
+
     /** Whether the calling thread holds {@code interpreter} (an open attachment to it anywhere in its stack). */
     public static boolean holds(InterpreterImpl interpreter) {
         if (Thread.currentThread().isVirtual()) {
@@ -212,6 +270,7 @@ public final class ThreadStates {
         CApi.PyEval_RestoreThread(binding.active);
         record.current = binding;
         binding.depth++;
+        drainDeferred(binding.interpreter);
         return push(record, binding, Kind.SWITCH, previous, null, null);
     }
 
@@ -221,6 +280,7 @@ public final class ThreadStates {
         binding.active = foreign;
         binding.adopted = true;
         record.current = binding;
+        drainDeferred(binding.interpreter);
         return push(record, binding, Kind.ADOPTED, null, null, null);
     }
 
@@ -242,6 +302,7 @@ public final class ThreadStates {
         CApi.PyEval_RestoreThread(ts);
         binding.active = ts;
         record.current = binding;
+        drainDeferred(binding.interpreter);
         return push(record, binding, Kind.NEW, previous, previous == null ? foreign : null, guard);
     }
 
@@ -256,6 +317,13 @@ public final class ThreadStates {
         } else {
             CApi.PyThreadState_Clear(ts);
             CApi.PyThreadState_DeleteCurrent();
+        }
+    }
+
+    /** Drops references released while nobody was attached (see {@link InterpreterImpl#deferRelease}). */
+    private static void drainDeferred(InterpreterImpl interpreter) {
+        if (interpreter.hasDeferredReleases()) {
+            interpreter.drainDeferredReleases();
         }
     }
 

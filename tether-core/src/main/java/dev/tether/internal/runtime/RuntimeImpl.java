@@ -120,6 +120,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             mainThread.call(() -> {
                 CApi.PyEval_RestoreThread(runtime.main.initialThreadState());
                 try {
+                    Support.initializeRuntime();
                     Support.install(runtime.main);
                 } finally {
                     CApi.PyEval_SaveThread();
@@ -321,6 +322,8 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
         boolean ended = false;
         try {
             awaitPythonThreads(interpreter, own, deadline, grace);
+            interpreter.runBeforeEnd();
+            interpreter.drainDeferredReleases();
             if (interpreter.isMain()) {
                 Support.uninstall(interpreter);
                 ended = true;
