@@ -55,4 +55,16 @@ public class RawCApiBenchmark {
         CApi.PyThreadState_Clear(ts);
         CApi.PyThreadState_DeleteCurrent();
     }
+
+    /**
+     * {@link #rawNewRestoreDelete} on a subinterpreter: the raw equivalent of Tether's ensure/release there, which
+     * keeps no thread state between attachments.
+     */
+    @Benchmark
+    public void rawNewRestoreDeleteSubinterpreter(RawSubinterpreterState state) {
+        MemorySegment ts = CApi.PyThreadState_New(state.pointer);
+        CApi.PyEval_RestoreThread(ts);
+        CApi.PyThreadState_Clear(ts);
+        CApi.PyThreadState_DeleteCurrent();
+    }
 }
