@@ -27,6 +27,11 @@ public final class TestAccess {
         });
     }
 
+    /** Whether a Python error indicator is set on the calling thread (which must be attached). */
+    public static boolean errorPending() {
+        return !CApi.PyErr_Occurred().equals(MemorySegment.NULL);
+    }
+
     /** Thread states of terminated threads deleted so far in {@code interpreter}. */
     public static long reaped(Interpreter interpreter) {
         return interpreter.impl.reapedThreadStates();

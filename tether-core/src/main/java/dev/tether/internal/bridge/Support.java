@@ -23,7 +23,12 @@ public final class Support {
                    MemorySegment javaException) {}
 
     /** A thread that Python code started in an interpreter. */
-    public record PythonThread(long ident, String name, boolean daemon) {}
+    public record PythonThread(long ident, String name, boolean daemon, String where) {
+        /** How reports name it: {@code 'worker' (daemon) in poll (server.py:42)}. */
+        public String describe() {
+            return "'" + name + "'" + (daemon ? " (daemon)" : "") + " in " + where;
+        }
+    }
 
     private Support() {}
 
@@ -89,7 +94,8 @@ public final class Support {
                 threads.add(new PythonThread(
                         (Long) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 0)),
                         (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 1)),
-                        (Boolean) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 2))));
+                        (Boolean) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 2)),
+                        (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 3))));
             }
             return threads;
         } finally {

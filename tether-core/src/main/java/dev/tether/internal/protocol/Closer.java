@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class Closer {
     /** How long interrupted code gets to stop before a close with a deadline gives up. */
     static final Duration MAX_GRACE = Duration.ofSeconds(2);
+    /** How often a close past its deadline interrupts again. */
+    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(250);
 
     private Closer() {}
 
@@ -65,13 +67,19 @@ public final class Closer {
         }
     }
 
+    /** Interrupts, again every {@link #INTERRUPT_INTERVAL} (code may swallow one), until drained or out of grace. */
     private static void interruptAndWait(InterpreterImpl interpreter, Duration grace) {
-        List<String> pythonThreads = interpreter.lifecycle().interrupt(interpreter,
-                ThreadStates.holderIdents(interpreter));
-        if (!interpreter.gate().awaitDrained(System.nanoTime() + grace.toNanos())) {
-            throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
-                    interpreter.gate().openGuards(), pythonThreads);
-        }
+        long end = System.nanoTime() + grace.toNanos();
+        List<String> pythonThreads;
+        do {
+            pythonThreads = interpreter.lifecycle().interrupt(interpreter, ThreadStates.holderIdents(interpreter));
+            long next = Math.min(end, System.nanoTime() + INTERRUPT_INTERVAL.toNanos());
+            if (interpreter.gate().awaitDrained(next)) {
+                return;
+            }
+        } while (System.nanoTime() - end < 0);
+        throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
+                interpreter.gate().openGuards(), pythonThreads);
     }
 
     private static boolean lock(InterpreterImpl interpreter, long deadline) {

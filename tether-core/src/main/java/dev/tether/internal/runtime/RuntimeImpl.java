@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  */
 public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
+    /** How often a close past its deadline interrupts the Python code still running. */
+    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(250);
     /** Extra time a bounded close grants CPython's own finalization after the holds drained. */
     private static final Duration FINALIZE_SLACK = Duration.ofSeconds(10);
 
@@ -279,7 +281,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 }
                 for (Support.PythonThread t : Support.pythonThreads(interpreter)) {
                     CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
-                    names.add("'" + t.name() + "'");
+                    names.add(t.describe());
                 }
                 return names;
             }), deadline);
@@ -352,6 +354,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
      */
     private void awaitPythonThreads(InterpreterImpl interpreter, MemorySegment own, long deadline, Duration grace) {
         long graceEnd = Long.MAX_VALUE;
+        long nextInterrupt = Long.MAX_VALUE;
         while (true) {
             List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
             List<Support.PythonThread> running = threads.stream().filter(t -> !t.daemon()).toList();
@@ -361,17 +364,22 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             }
             long now = System.nanoTime();
             if (graceEnd == Long.MAX_VALUE && deadline != Long.MAX_VALUE && now - deadline >= 0) {
-                for (Support.PythonThread t : threads) {
-                    CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
-                }
                 graceEnd = now + grace.toNanos();
-            } else if (graceEnd != Long.MAX_VALUE && now - graceEnd >= 0) {
-                List<String> names = new ArrayList<>(threads.stream().map(t -> "'" + t.name() + "'"
-                        + (t.daemon() ? " (daemon)" : "")).toList());
+                nextInterrupt = now;
+            }
+            if (graceEnd != Long.MAX_VALUE && now - graceEnd >= 0) {
+                List<String> names = new ArrayList<>(threads.stream().map(Support.PythonThread::describe).toList());
                 if (names.isEmpty()) {
                     names.add(others + " thread state(s) of code outside Tether");
                 }
                 throw Failures.closeTimedOut(interpreter, List.of(), 0, names);
+            }
+            if (now - nextInterrupt >= 0) {
+                // Again and again: code can swallow one (a bare except, or an interrupt landing in a helper).
+                for (Support.PythonThread t : threads) {
+                    CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
+                }
+                nextInterrupt = now + INTERRUPT_INTERVAL.toNanos();
             }
             CApi.PyEval_SaveThread();
             try {

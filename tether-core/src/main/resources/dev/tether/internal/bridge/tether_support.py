@@ -7,6 +7,10 @@ waits on a thread state that lives as long as the interpreter.
 import builtins
 import sys
 import threading
+# Imported now, not when first needed: a close past its deadline interrupts threads with KeyboardInterrupt, and an
+# interrupt that lands inside importlib's module locks (threads importing traceback at once to print their
+# exceptions) can leave those locks held for good.
+import traceback
 
 
 class JavaException(Exception):
@@ -50,7 +54,6 @@ def describe(exc, chain):
     except BaseException as e:  # a broken __str__ must not hide the original error
         message = "<str() failed: %s>" % type(e).__name__
     try:
-        import traceback
         text = "".join(traceback.format_exception(t, exc, exc.__traceback__, chain=chain))
     except BaseException:
         text = name + ": " + message + "\n"
@@ -65,17 +68,29 @@ def describe(exc, chain):
     return (name, message, text, status, token, following)
 
 
+def _where(frame):
+    """'function (file:line)' of a frame, for reports."""
+    if frame is None:
+        return "?"
+    code = frame.f_code
+    return "%s (%s:%d)" % (code.co_name, code.co_filename.rpartition("/")[2], frame.f_lineno)
+
+
 def python_threads():
-    """(ident, name, daemon) of every live thread Python code started in this interpreter.
+    """(ident, name, daemon, where) of every live thread Python code started in this interpreter.
 
     Threads that were not started by threading (Java threads that touched Python, which appear as dummy threads)
     and the thread that owns the interpreter are left out: Tether tracks those itself.
     """
     current = threading.get_ident()
+    # sys._current_frames() walks the threads of every interpreter and makes frame objects for them with this
+    # interpreter's allocator: with isolated subinterpreters (3.12+) another interpreter later frees them with its
+    # own, and the process crashes. Only legacy interpreters (shared allocator) may ask.
+    frames = sys._current_frames() if sys.version_info < (3, 12) else {}
     result = []
     for t in threading.enumerate():
         if t.ident == current or isinstance(t, (threading._MainThread, threading._DummyThread)):
             continue
         if t.is_alive():
-            result.append((t.ident, t.name, bool(t.daemon)))
+            result.append((t.ident, t.name, bool(t.daemon), _where(frames.get(t.ident))))
     return tuple(result)
