@@ -50,6 +50,7 @@ public final class LifetimeStorm extends Scenario {
             for (int i = 0; i < SHARED; i++) {
                 PyObject o = shared.get(i);
                 if (o != null) {
+                    count("attempts");
                     try {
                         o.len();
                         count("unexpected");
