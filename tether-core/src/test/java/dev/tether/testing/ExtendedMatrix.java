@@ -3,7 +3,7 @@ package dev.tether.testing;
 import java.nio.file.Path;
 
 /**
- * Runs the stress and bridge suites on CPython builds given on the command line, without JUnit: the extended
+ * Runs every suite ({@link Suites#all()}) on CPython builds given on the command line, without JUnit: the extended
  * matrix (CPython 3.15 and the debug builds 3.15d and 3.14d from a Debian sid root, see
  * {@code scripts/extended-matrix.sh}). Arguments: {@code name=libpython[:home]...}. Exit status 0 only if every
  * verdict passed.
@@ -11,26 +11,15 @@ import java.nio.file.Path;
 public final class ExtendedMatrix {
     private ExtendedMatrix() {}
 
-    /** A named suite. */
-    private record Suite(String name, java.util.function.Consumer<PythonInstall> run) {}
-
     public static void main(String[] args) {
-        java.util.List<Suite> suites = java.util.List.of(
-                new Suite("finalization storm, main interpreter", Suites::mainStorm),
-                new Suite("finalization storm, subinterpreters", Suites::subinterpreterStorm),
-                new Suite("subinterpreter churn", Suites::subinterpreterChurn),
-                new Suite("conversions", Suites::conversions),
-                new Suite("calls and exceptions", Suites::callsAndExceptions),
-                new Suite("Python threads calling Java", Suites::pythonThreadsCallJava),
-                new Suite("object lifetime storm", Suites::lifetimeStorm),
-                new Suite("forgotten objects reclaimed", Suites::objectChurn));
+        java.util.List<Suites.Suite> suites = Suites.all();
         int failures = 0;
         for (String arg : args) {
             String[] nameAndPaths = arg.split("=", 2);
             String[] paths = nameAndPaths[1].split(":");
             PythonInstall python = new PythonInstall(nameAndPaths[0], Path.of(paths[0]),
                     paths.length > 1 ? Path.of(paths[1]) : null);
-            for (Suite suite : suites) {
+            for (Suites.Suite suite : suites) {
                 try {
                     suite.run().accept(python);
                     System.out.println("PASS " + suite.name() + " on " + python);

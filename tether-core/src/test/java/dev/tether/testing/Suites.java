@@ -30,6 +30,28 @@ public final class Suites {
 
     private Suites() {}
 
+    /** A named suite. */
+    public record Suite(String name, java.util.function.Consumer<PythonInstall> run) {}
+
+    /** Every suite, in the order they run: issue 2's protocol suites, then issue 3's bridge suites. */
+    public static List<Suite> all() {
+        return List.of(
+                new Suite("finalization storm, main interpreter", Suites::mainStorm),
+                new Suite("finalization storm, subinterpreters", Suites::subinterpreterStorm),
+                new Suite("subinterpreter churn", Suites::subinterpreterChurn),
+                new Suite("misuse", Suites::misuse),
+                new Suite("hostile Python", Suites::hostilePython),
+                new Suite("hostile environment ignored", Suites::hostileEnvironment),
+                new Suite("environment inherited on request", Suites::inheritedEnvironment),
+                new Suite("nested and switching attachments", Suites::nestedSwitching),
+                new Suite("thread states of dead threads reclaimed", Suites::deadThreadsReclaimed),
+                new Suite("conversions round trip", Suites::conversions),
+                new Suite("calls and exceptions both ways", Suites::callsAndExceptions),
+                new Suite("Python threads calling Java while closing", Suites::pythonThreadsCallJava),
+                new Suite("object lifetime storm", Suites::lifetimeStorm),
+                new Suite("forgotten objects reclaimed", Suites::objectChurn));
+    }
+
     /** The main-interpreter storm: one JVM per run, since closing the main interpreter finalizes CPython. */
     public static void mainStorm(PythonInstall python) {
         List<Outcome> outcomes = new ArrayList<>();
