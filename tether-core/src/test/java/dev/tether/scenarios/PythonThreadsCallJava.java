@@ -3,6 +3,7 @@ package dev.tether.scenarios;
 import dev.tether.ErrorCode;
 import dev.tether.Interpreter;
 import dev.tether.PythonCallable;
+import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
@@ -77,6 +78,10 @@ public final class PythonThreadsCallJava extends Scenario {
                 check(ThreadState.isAttached(self), "not switched back to the own interpreter");
                 count("completed");
                 return null;
+            } catch (PythonException e) {
+                // The close of an interpreter past its deadline interrupts its threads wherever they are.
+                count(e.isKeyboardInterrupt() ? "interrupted" : "unexpected");
+                throw e;
             } catch (AssertionError | RuntimeException e) {
                 if (!(e instanceof ThreadStateException)) {
                     count("unexpected");

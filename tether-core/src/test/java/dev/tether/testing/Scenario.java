@@ -15,6 +15,14 @@ public abstract class Scenario {
     /** The scenario body; arguments come from the runner. */
     protected abstract void run(String[] args) throws Exception;
 
+    /**
+     * Whether the JVM ends with {@link System#exit} (running shutdown hooks) rather than {@link Runtime#halt}. Off by
+     * default: the verdict is in, and a scenario that leaves Python running should not wait for its close.
+     */
+    protected boolean exitRunsShutdownHooks() {
+        return false;
+    }
+
     /** Adds to a counter reported to the runner. Thread-safe. */
     protected final void count(String name, long delta) {
         counters.computeIfAbsent(name, k -> new LongAdder()).add(delta);
@@ -56,7 +64,9 @@ public abstract class Scenario {
         }
         System.out.flush();
         System.err.flush();
-        // halt, not exit: the verdict is in; shutdown hooks were already exercised where a scenario wants them.
+        if (scenario.exitRunsShutdownHooks()) {
+            System.exit(status);
+        }
         Runtime.getRuntime().halt(status);
     }
 }

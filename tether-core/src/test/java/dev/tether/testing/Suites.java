@@ -10,6 +10,7 @@ import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
 import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
+import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class Suites {
                 new Suite("environment inherited on request", Suites::inheritedEnvironment),
                 new Suite("nested and switching attachments", Suites::nestedSwitching),
                 new Suite("thread states of dead threads reclaimed", Suites::deadThreadsReclaimed),
+                new Suite("shutdown hook bounded", Suites::shutdownHook),
                 new Suite("conversions round trip", Suites::conversions),
                 new Suite("calls and exceptions both ways", Suites::callsAndExceptions),
                 new Suite("Python threads calling Java while closing", Suites::pythonThreadsCallJava),
@@ -131,6 +133,22 @@ public final class Suites {
         Verdicts.clean(o);
         Verdicts.report(String.format("thread-churn CPython %-6s threads=300 threadStates=%d->%d reaped=%d", python,
                 o.count("threadStatesBefore"), o.count("threadStatesAfter"), o.count("reaped")));
+    }
+
+    /** The JVM exits promptly through the shutdown hook, whether it can close the runtime in time or not. */
+    public static void shutdownHook(PythonInstall python) {
+        for (String mode : List.of("loop", "sleep")) {
+            long begin = System.nanoTime();
+            Outcome o = ScenarioRunner.run(python, ShutdownHook.class, Duration.ofSeconds(60), mode);
+            long millis = (System.nanoTime() - begin) / 1_000_000;
+            Verdicts.clean(o);
+            Verdicts.require(o.count("checks") == 1, "scenario incomplete", o);
+            boolean gaveUp = o.output().contains("was not closed at JVM exit");
+            Verdicts.require(mode.equals("loop") ? !gaveUp && o.output().contains("KeyboardInterrupt") : gaveUp,
+                    mode + ": the hook should " + (mode.equals("loop") ? "close the runtime" : "give up"), o);
+            Verdicts.report(String.format("shutdown-hook CPython %-6s %s: JVM exited in %d ms (deadline 500 ms)%s",
+                    python, mode, millis, gaveUp ? ", hook gave up (blocking call)" : ", runtime closed"));
+        }
     }
 
     public static void conversions(PythonInstall python) {

@@ -44,6 +44,7 @@ public final class Bridge {
             if (interpreter.hasDeferredReleases()) {
                 interpreter.drainDeferredReleases();
             }
+            ThreadStates.yieldIfOthersWait(interpreter);
             return body.get();
         }
         if (current != null) {

@@ -141,6 +141,7 @@ final class Callables {
                     System.err.println("tether: a Java callable returned to Python with " + leaked
                             + " thread state(s) it ensured still open; they were released");
                 }
+                ThreadStates.yieldIfOthersWait(interpreter);
             }
         } catch (Throwable t) {
             return raise("Java callable failed: " + t);

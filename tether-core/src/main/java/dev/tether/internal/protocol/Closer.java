@@ -43,10 +43,19 @@ public final class Closer {
      *                interrupts
      */
     public static void close(InterpreterImpl interpreter, Duration timeout) {
+        close(interpreter, deadline(timeout), grace(timeout));
+    }
+
+    /**
+     * Closes {@code interpreter} by an absolute deadline, as part of a larger close (the runtime's): past the
+     * deadline, interrupted code gets {@code grace}, however little of the deadline this interpreter had.
+     *
+     * @param deadline a {@link System#nanoTime()} instant, or {@link Long#MAX_VALUE} to wait indefinitely
+     */
+    public static void close(InterpreterImpl interpreter, long deadline, Duration grace) {
         if (ThreadStates.holds(interpreter)) {
             throw Failures.closeWhileAttached(interpreter);
         }
-        long deadline = deadline(timeout);
         if (!lock(interpreter, deadline)) {
             throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
                     interpreter.gate().openGuards(), List.of("(another thread is still closing it)"));
@@ -58,9 +67,9 @@ public final class Closer {
             }
             gate.beginClosing();
             if (!gate.awaitDrained(deadline)) {
-                interruptAndWait(interpreter, grace(timeout));
+                interruptAndWait(interpreter, grace);
             }
-            interpreter.lifecycle().end(interpreter, deadline, grace(timeout == null ? MAX_GRACE : timeout));
+            interpreter.lifecycle().end(interpreter, deadline, grace);
             gate.markClosed();
         } finally {
             interpreter.closeLock.unlock();
@@ -96,7 +105,8 @@ public final class Closer {
         }
     }
 
-    private static long deadline(Duration timeout) {
+    /** The deadline {@code timeout} from now: {@link Long#MAX_VALUE} for null (none). */
+    public static long deadline(Duration timeout) {
         if (timeout == null) {
             return Long.MAX_VALUE;
         }
@@ -105,7 +115,8 @@ public final class Closer {
         return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
     }
 
-    private static Duration grace(Duration timeout) {
+    /** How long interrupted code gets to stop: the timeout, at most {@link #MAX_GRACE}. */
+    public static Duration grace(Duration timeout) {
         return timeout == null || timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
     }
 

@@ -28,6 +28,13 @@ public final class ThreadStates {
             () -> new ThreadRecord(Thread.currentThread()));
 
     /**
+     * Threads waiting in {@code PyEval_RestoreThread} where that can starve ({@link RuntimeFacts#starvationProne}):
+     * a thread that passes through Tether while attached gives the GIL away for a moment when this is not zero.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger GIL_WAITERS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
      * Attaches the calling thread to {@code interpreter}.
      *
      * @param guard an open guard that covers the hold even while the interpreter is closing, or null
@@ -267,7 +274,7 @@ public final class ThreadStates {
         if (previous != null) {
             CApi.PyEval_SaveThread();
         }
-        CApi.PyEval_RestoreThread(binding.active);
+        restore(binding.interpreter, binding.active);
         record.current = binding;
         binding.depth++;
         drainDeferred(binding.interpreter);
@@ -299,7 +306,7 @@ public final class ThreadStates {
             }
         }
         binding.cached = null;
-        CApi.PyEval_RestoreThread(ts);
+        restore(binding.interpreter, ts);
         binding.active = ts;
         record.current = binding;
         drainDeferred(binding.interpreter);
@@ -317,6 +324,33 @@ public final class ThreadStates {
         } else {
             CApi.PyThreadState_Clear(ts);
             CApi.PyThreadState_DeleteCurrent();
+        }
+    }
+
+    /** Attaches {@code ts}, counted as a GIL waiter where waiting can starve. */
+    private static void restore(InterpreterImpl interpreter, MemorySegment ts) {
+        if (!interpreter.facts().starvationProne()) {
+            CApi.PyEval_RestoreThread(ts);
+            return;
+        }
+        GIL_WAITERS.incrementAndGet();
+        try {
+            CApi.PyEval_RestoreThread(ts);
+        } finally {
+            GIL_WAITERS.decrementAndGet();
+        }
+    }
+
+    /**
+     * On 3.10/3.11, lets threads waiting to attach have the GIL for a moment if any wait: called by a thread that is
+     * attached to {@code interpreter} as it passes through Tether (callbacks, object operations). CPython would not
+     * ask it to drop the GIL for waiters of another interpreter (see {@link RuntimeFacts#starvationProne}).
+     */
+    public static void yieldIfOthersWait(InterpreterImpl interpreter) {
+        if (interpreter.facts().starvationProne() && GIL_WAITERS.get() > 0) {
+            MemorySegment ts = CApi.PyEval_SaveThread();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            CApi.PyEval_RestoreThread(ts);
         }
     }
 

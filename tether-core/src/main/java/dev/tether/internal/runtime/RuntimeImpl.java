@@ -218,7 +218,8 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 throw Failures.closeWhileAttached(i);
             }
         }
-        long start = System.nanoTime();
+        long deadline = Closer.deadline(timeout);
+        Duration grace = Closer.grace(timeout);
         lockForClose(timeout);
         try {
             if (state == State.CLOSED) {
@@ -234,7 +235,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                     continue;
                 }
                 try {
-                    Closer.close(i, remaining(timeout, start));
+                    Closer.close(i, deadline, grace);
                 } catch (ThreadStateException e) {
                     failure = accumulate(failure, e);
                 }
@@ -242,7 +243,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             if (failure != null) {
                 throw failure;
             }
-            Closer.close(main, remaining(timeout, start));
+            Closer.close(main, deadline, grace);
             interpreters.clear();
             state = State.CLOSED;
             mainThread.stop();
@@ -520,14 +521,6 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 // the JVM is already shutting down: the hook is running or done
             }
         }
-    }
-
-    private static Duration remaining(Duration timeout, long start) {
-        if (timeout == null) {
-            return null;
-        }
-        Duration left = timeout.minusNanos(System.nanoTime() - start);
-        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private static ThreadStateException accumulate(ThreadStateException first, ThreadStateException next) {
