@@ -311,12 +311,13 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
      * Ends one interpreter on the thread that owns its first thread state.
      *
      * <ol>
-     *   <li>Attach that thread state; wait for the non-daemon threads Python started there, interrupting them
-     *       once the deadline passed.</li>
-     *   <li>Subinterpreter: refuse if any other thread state remains (3.9-3.13 abort the process on that), drop
-     *       Tether's helpers, {@code Py_EndInterpreter}; before 3.12 the shared GIL is still ours afterwards, so
-     *       switch to the main thread state and release it.</li>
-     *   <li>Main: drop the helpers and {@code Py_FinalizeEx}.</li>
+     *   <li>Attach that thread state; wait for the non-daemon threads Python started there and, for a
+     *       subinterpreter, until no other thread state is left (3.9-3.13 abort the process otherwise), interrupting
+     *       them once the deadline passed; give up past the grace period.</li>
+     *   <li>Release what Tether holds there: open buffers, queued references, the helpers.</li>
+     *   <li>Subinterpreter: {@code Py_EndInterpreter}; before 3.12 the shared GIL is still ours afterwards with no
+     *       thread state current, so switch to the main thread state and release it.</li>
+     *   <li>Main: {@code Py_FinalizeEx}.</li>
      * </ol>
      */
     private void endOnMainThread(InterpreterImpl interpreter, long deadline, Duration grace) {
