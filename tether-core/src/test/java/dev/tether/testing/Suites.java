@@ -2,6 +2,7 @@ package dev.tether.testing;
 
 import dev.tether.scenarios.CallsAndExceptions;
 import dev.tether.scenarios.ConversionProperties;
+import dev.tether.scenarios.CrossInterpreterStarvation;
 import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
@@ -45,6 +46,7 @@ public final class Suites {
                 new Suite("hostile environment ignored", Suites::hostileEnvironment),
                 new Suite("environment inherited on request", Suites::inheritedEnvironment),
                 new Suite("nested and switching attachments", Suites::nestedSwitching),
+                new Suite("no starvation across interpreters", Suites::crossInterpreterStarvation),
                 new Suite("thread states of dead threads reclaimed", Suites::deadThreadsReclaimed),
                 new Suite("shutdown hook bounded", Suites::shutdownHook),
                 new Suite("conversions round trip", Suites::conversions),
@@ -126,6 +128,14 @@ public final class Suites {
         Verdicts.clean(o);
         Verdicts.require(o.count("levels") == 8 && o.count("verified") == 15, "levels not all verified", o);
         Verdicts.require(o.count("refusedOutOfOrder") == 49, "out-of-order releases not all tried", o);
+    }
+
+    public static void crossInterpreterStarvation(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, CrossInterpreterStarvation.class, Duration.ofMinutes(2));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("attaches") == 40, "attaches missing", o);
+        Verdicts.report(String.format("starvation CPython %-6s attaches=40 meanAttachMs=%.1f (a thread spinning in"
+                + " the other interpreter)", python, o.count("attachMillisTotal") / 40.0));
     }
 
     public static void deadThreadsReclaimed(PythonInstall python) {

@@ -69,6 +69,8 @@ public final class Closer {
             if (!gate.awaitDrained(deadline)) {
                 interruptAndWait(interpreter, grace);
             }
+            gate.beginEnding();
+            gate.awaitDrained(Long.MAX_VALUE); // internal holds only: each lasts one GIL hand-over
             interpreter.lifecycle().end(interpreter, deadline, grace);
             gate.markClosed();
         } finally {

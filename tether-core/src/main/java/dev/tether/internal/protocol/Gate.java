@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * The gate every hold on one interpreter passes: an attachment of a thread, or a guard.
  *
  * <pre>
- * state     OPEN ──close()──▶ CLOSING ──no hold left, CPython ended the interpreter──▶ CLOSED
+ * state     OPEN ──close()──▶ CLOSING ──no hold left──▶ ENDING ──CPython ended the interpreter──▶ CLOSED
  *           (monotonic; moved only by the closing thread, see Closer)
  * holds     per thread: Binding.depth (written only by its owner thread; > 0 while the thread holds)
  *           shared:     guards (any thread; one per open InterpreterGuard)
@@ -26,11 +26,15 @@ import java.util.concurrent.locks.LockSupport;
  * that keeps the argument intact: a hold covered by another hold that is released only afterwards (a nested
  * attachment, an attachment made through an open guard). The closer checks guards before bindings so that a hold
  * handed over from a guard to a thread is always seen.
+ *
+ * <p>While CLOSING, Tether's own short-lived internal holds (the GIL kicker's) are still admitted; ENDING refuses
+ * them too, with the same handshake, so nothing touches the interpreter while CPython ends it.
  */
 public final class Gate {
     static final int OPEN = 0;
     static final int CLOSING = 1;
-    static final int CLOSED = 2;
+    static final int ENDING = 2;
+    static final int CLOSED = 3;
 
     /** OPEN, CLOSING or CLOSED; written by the closer only, read by every taker. */
     private volatile int state = OPEN;
@@ -53,7 +57,8 @@ public final class Gate {
 
     /** Whether the interpreter is closing (no new holds) but not yet ended. */
     public boolean isClosing() {
-        return state == CLOSING;
+        int s = state;
+        return s == CLOSING || s == ENDING;
     }
 
     void register(Binding binding) {
@@ -102,6 +107,19 @@ public final class Gate {
         return false;
     }
 
+    /**
+     * Takes a shared hold for Tether's own use that is admitted while the interpreter is closing, but not once it
+     * is ending (see the class comment).
+     */
+    boolean tryHoldInternal() {
+        guards.incrementAndGet();
+        if (state <= CLOSING) {
+            return true;
+        }
+        releaseShared();
+        return false;
+    }
+
     /** Drops a shared hold. */
     void releaseShared() {
         guards.decrementAndGet();
@@ -121,7 +139,12 @@ public final class Gate {
         }
     }
 
-    /** CLOSING to CLOSED, once CPython has ended the interpreter. */
+    /** CLOSING to ENDING: from now on internal holds are refused too; wait for them with {@link #awaitDrained}. */
+    void beginEnding() {
+        state = ENDING;
+    }
+
+    /** ENDING to CLOSED, once CPython has ended the interpreter. */
     void markClosed() {
         state = CLOSED;
     }

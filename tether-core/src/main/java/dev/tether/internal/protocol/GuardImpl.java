@@ -16,6 +16,11 @@ public final class GuardImpl {
         return interpreter.gate().tryHoldShared() ? new GuardImpl(interpreter) : null;
     }
 
+    /** Takes a guard for Tether's own use, admitted while closing but not once ending; or null. */
+    static GuardImpl tryAcquireInternal(InterpreterImpl interpreter) {
+        return interpreter.gate().tryHoldInternal() ? new GuardImpl(interpreter) : null;
+    }
+
     public InterpreterImpl interpreter() {
         return interpreter;
     }

@@ -32,6 +32,9 @@ public final class InterpreterImpl {
          * @throws dev.tether.ThreadStateException with {@code CLOSE_TIMED_OUT} if Python threads still run
          */
         void end(InterpreterImpl interpreter, long deadline, Duration grace);
+
+        /** The interpreters not closed yet. */
+        List<InterpreterImpl> interpreters();
     }
 
     private final long id;

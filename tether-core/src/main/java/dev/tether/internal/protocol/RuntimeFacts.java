@@ -10,14 +10,14 @@ package dev.tether.internal.protocol;
  * @param canReapDeadThreads    whether the thread state of a terminated thread can be deleted from another thread:
  *                              always on 3.9-3.11; on 3.12+ only in release builds, because a debug build asserts
  *                              that the deleting thread's gilstate slot points at it
- * @param starvationProne       3.10 and 3.11: every interpreter shares one GIL, but a thread waiting for it asks only
+ * @param starvationProne       3.9 to 3.11: every interpreter shares one GIL, but a thread waiting for it asks only
  *                              its own interpreter's running thread to drop it, so a busy thread of another
- *                              interpreter never hears the request and the waiter can starve
+ *                              interpreter never hears the request and the waiter can starve (see GilKicker)
  */
 public record RuntimeFacts(int minor, boolean debug, boolean threadLocalCurrent, boolean canReapDeadThreads,
                            boolean starvationProne) {
 
     public static RuntimeFacts of(int minor, boolean debug) {
-        return new RuntimeFacts(minor, debug, minor >= 12, minor < 12 || !debug, minor == 10 || minor == 11);
+        return new RuntimeFacts(minor, debug, minor >= 12, minor < 12 || !debug, minor <= 11);
     }
 }

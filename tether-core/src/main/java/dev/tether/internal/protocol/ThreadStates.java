@@ -27,12 +27,7 @@ public final class ThreadStates {
     private static final ThreadLocal<ThreadRecord> RECORD = ThreadLocal.withInitial(
             () -> new ThreadRecord(Thread.currentThread()));
 
-    /**
-     * Threads waiting in {@code PyEval_RestoreThread} where that can starve ({@link RuntimeFacts#starvationProne}):
-     * a thread that passes through Tether while attached gives the GIL away for a moment when this is not zero.
-     */
-    private static final java.util.concurrent.atomic.AtomicInteger GIL_WAITERS =
-            new java.util.concurrent.atomic.AtomicInteger();
+
 
     /**
      * Attaches the calling thread to {@code interpreter}.
@@ -327,27 +322,30 @@ public final class ThreadStates {
         }
     }
 
-    /** Attaches {@code ts}, counted as a GIL waiter where waiting can starve. */
-    private static void restore(InterpreterImpl interpreter, MemorySegment ts) {
+    /**
+     * Attaches {@code ts} of {@code interpreter} to the calling thread; where waiting for the GIL can starve, the
+     * {@link GilKicker} watches the wait. For the lifecycle thread's own thread states too.
+     */
+    public static void restore(InterpreterImpl interpreter, MemorySegment ts) {
         if (!interpreter.facts().starvationProne()) {
             CApi.PyEval_RestoreThread(ts);
             return;
         }
-        GIL_WAITERS.incrementAndGet();
+        GilKicker.waiting(interpreter);
         try {
             CApi.PyEval_RestoreThread(ts);
         } finally {
-            GIL_WAITERS.decrementAndGet();
+            GilKicker.done();
         }
     }
 
     /**
-     * On 3.10/3.11, lets threads waiting to attach have the GIL for a moment if any wait: called by a thread that is
+     * On 3.9-3.11, lets threads waiting to attach have the GIL for a moment if any wait: called by a thread that is
      * attached to {@code interpreter} as it passes through Tether (callbacks, object operations). CPython would not
      * ask it to drop the GIL for waiters of another interpreter (see {@link RuntimeFacts#starvationProne}).
      */
     public static void yieldIfOthersWait(InterpreterImpl interpreter) {
-        if (interpreter.facts().starvationProne() && GIL_WAITERS.get() > 0) {
+        if (interpreter.facts().starvationProne() && GilKicker.waiters() > 0) {
             MemorySegment ts = CApi.PyEval_SaveThread();
             java.util.concurrent.locks.LockSupport.parkNanos(20_000);
             CApi.PyEval_RestoreThread(ts);

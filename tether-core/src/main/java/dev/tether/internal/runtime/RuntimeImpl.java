@@ -159,6 +159,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     }
 
     /** Interpreters not yet closed, main first. */
+    @Override
     public List<InterpreterImpl> interpreters() {
         List<InterpreterImpl> live = new ArrayList<>();
         for (InterpreterImpl i : interpreters) {
@@ -322,7 +323,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
      */
     private void endOnMainThread(InterpreterImpl interpreter, long deadline, Duration grace) {
         MemorySegment own = interpreter.initialThreadState();
-        CApi.PyEval_RestoreThread(own);
+        ThreadStates.restore(interpreter, own);
         boolean ended = false;
         try {
             awaitPythonThreads(interpreter, own, deadline, grace);
@@ -389,7 +390,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                CApi.PyEval_RestoreThread(own);
+                ThreadStates.restore(interpreter, own);
             }
         }
     }
@@ -406,7 +407,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     }
 
     private <T> T withInitialThreadState(InterpreterImpl interpreter, Callable<T> body) throws Exception {
-        CApi.PyEval_RestoreThread(interpreter.initialThreadState());
+        ThreadStates.restore(interpreter, interpreter.initialThreadState());
         try {
             return body.call();
         } finally {
@@ -415,7 +416,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     }
 
     private InterpreterImpl createSubinterpreter() {
-        CApi.PyEval_RestoreThread(main.initialThreadState());
+        ThreadStates.restore(main, main.initialThreadState());
         MemorySegment own;
         boolean ownGil = version.minor() >= 12;
         if (ownGil) {

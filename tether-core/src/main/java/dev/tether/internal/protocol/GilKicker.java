@@ -1,0 +1,103 @@
+package dev.tether.internal.protocol;
+
+import dev.tether.internal.capi.CApi;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Keeps a thread waiting to attach from starving on CPython 3.9-3.11 ({@link RuntimeFacts#starvationProne}).
+ *
+ * <p>There every interpreter shares one GIL, but a waiter asks only its own interpreter's running thread to drop it:
+ * a thread busy in another interpreter (a loop in the main interpreter while a thread attaches to a subinterpreter)
+ * never hears the request, and the waiter waits forever. When a Tether thread has waited past
+ * {@link #PATIENCE}, a watchdog sends one short-lived "kicker" thread per live interpreter to wait for the GIL as a
+ * waiter of that interpreter; the kicker of the interpreter that holds the GIL makes its thread drop it, takes it,
+ * and gives it up at once, so the waiters get their turn. Kickers hold an internal guard (admitted while the
+ * interpreter is closing, not once it is ending), so they never touch an interpreter CPython is ending.
+ */
+final class GilKicker {
+    static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** Threads waiting in {@code PyEval_RestoreThread}, and since when. */
+    private static final Map<Thread, Long> WAITING = new ConcurrentHashMap<>();
+    /** Interpreters whose kicker is still out. */
+    private static final Map<InterpreterImpl, Boolean> KICKING = new ConcurrentHashMap<>();
+    /** Guards {@link #watchdog}. */
+    private static final Object LOCK = new Object();
+    private static Thread watchdog;
+
+    private GilKicker() {}
+
+    /** Marks the calling thread as waiting for the GIL to attach to {@code interpreter}. */
+    static void waiting(InterpreterImpl interpreter) {
+        WAITING.put(Thread.currentThread(), System.nanoTime());
+        synchronized (LOCK) {
+            if (watchdog == null) {
+                Supplier<List<InterpreterImpl>> live = interpreter.lifecycle()::interpreters;
+                watchdog = Thread.ofPlatform().daemon().name("tether-gil-watchdog").start(() -> watch(live));
+            }
+        }
+    }
+
+    /** The calling thread attached. */
+    static void done() {
+        WAITING.remove(Thread.currentThread());
+    }
+
+    /** Number of threads waiting now. */
+    static int waiters() {
+        return WAITING.size();
+    }
+
+    private static void watch(Supplier<List<InterpreterImpl>> live) {
+        while (true) {
+            synchronized (LOCK) {
+                if (WAITING.isEmpty()) {
+                    watchdog = null;
+                    return;
+                }
+            }
+            long now = System.nanoTime();
+            boolean starving = WAITING.values().stream().anyMatch(since -> now - since > PATIENCE);
+            if (starving) {
+                for (InterpreterImpl interpreter : live.get()) {
+                    kick(interpreter);
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void kick(InterpreterImpl interpreter) {
+        if (interpreter.gate().isClosed() || KICKING.putIfAbsent(interpreter, Boolean.TRUE) != null) {
+            return;
+        }
+        GuardImpl guard = GuardImpl.tryAcquireInternal(interpreter);
+        if (guard == null) {
+            KICKING.remove(interpreter);
+            return;
+        }
+        Thread.ofPlatform().daemon().name("tether-gil-kicker").start(() -> {
+            try {
+                MemorySegment ts = CApi.PyThreadState_New(interpreter.pointer());
+                if (!ts.equals(MemorySegment.NULL)) {
+                    CApi.PyEval_RestoreThread(ts); // waits as a waiter of this interpreter
+                    CApi.PyThreadState_Clear(ts);
+                    CApi.PyThreadState_DeleteCurrent(); // and gives the GIL away again
+                }
+            } finally {
+                guard.release();
+                KICKING.remove(interpreter);
+            }
+        });
+    }
+}
