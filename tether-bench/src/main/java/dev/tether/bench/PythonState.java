@@ -25,7 +25,8 @@ public class PythonState {
         runtime = PythonRuntime.start();
         main = runtime.mainInterpreter();
         // Printed by JMH with the fork's output: the record of which CPython a figure belongs to.
-        System.out.println("# Tether: CPython " + runtime.version() + " from " + runtime.location());
+        System.out.println("# Tether: CPython " + runtime.version() + " from " + runtime.location()
+                + "; tether-core from " + PythonRuntime.class.getProtectionDomain().getCodeSource().getLocation());
     }
 
     /** Closes every interpreter and finalizes CPython. */
