@@ -44,6 +44,10 @@ public final class CrossInterpreterStarvation extends Scenario {
             long begin = System.nanoTime();
             Thread attacher = Thread.ofPlatform().start(() -> waiting.run(ts -> ts.exec("x = sum(range(100))")));
             attacher.join(TimeUnit.SECONDS.toMillis(20));
+            if (attacher.isAlive()) {
+                Thread.getAllStackTraces().forEach((t, stack) -> System.out.println(t + " " + t.getState() + "\n  "
+                        + String.join("\n  ", java.util.Arrays.stream(stack).limit(8).map(String::valueOf).toList())));
+            }
             check(!attacher.isAlive(), "an attach to " + waiting + " starved while " + spinning + " spins");
             count("attachMillisTotal", (System.nanoTime() - begin) / 1_000_000);
             count("attaches");

@@ -9,30 +9,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Keeps a thread waiting to attach from starving on CPython 3.9-3.11 ({@link RuntimeFacts#starvationProne}).
+ * Keeps threads from starving for the GIL on CPython 3.9-3.11 ({@link RuntimeFacts#starvationProne}).
  *
- * <p>There every interpreter shares one GIL, but a waiter asks only its own interpreter's running thread to drop it:
- * a thread busy in another interpreter (a loop in the main interpreter while a thread attaches to a subinterpreter)
- * never hears the request, and the waiter waits forever. When a Tether thread has waited past
- * {@link #PATIENCE}, a watchdog sends one short-lived "kicker" thread per live interpreter to wait for the GIL as a
- * waiter of that interpreter; the kicker of the interpreter that holds the GIL makes its thread drop it, takes it,
- * and gives it up at once, so the waiters get their turn. Kickers hold an internal guard (admitted while the
- * interpreter is closing, not once it is ending), so they never touch an interpreter CPython is ending.
+ * <p>There every interpreter shares one GIL, but a thread that waits for it (to attach, or to continue after CPython
+ * made it drop the GIL for a switch or a blocking call) asks only its own interpreter's running thread to drop it: a
+ * thread busy in another interpreter never hears the request, and the waiter waits forever. While Tether threads
+ * hold two or more interpreters, or one has waited to attach past {@link #PATIENCE}, a watchdog sends, every
+ * {@link #KICK_INTERVAL}, one short-lived "kicker" thread per live interpreter to wait for the GIL as a waiter of
+ * that interpreter: the kicker of the interpreter whose thread holds the GIL makes it drop it, takes it, and gives it
+ * up at once, so the waiters get their turn. Kickers hold an internal guard (admitted while the interpreter is
+ * closing, not once it is ending), so they never touch an interpreter CPython is ending. Threads Python started and
+ * that never pass through Tether are not watched: that starvation is CPython's own.
  */
 final class GilKicker {
     static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long KICK_INTERVAL = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** Threads waiting in {@code PyEval_RestoreThread}, and since when. */
     private static final Map<Thread, Long> WAITING = new ConcurrentHashMap<>();
     /** Interpreters whose kicker is still out. */
     private static final Map<InterpreterImpl, Boolean> KICKING = new ConcurrentHashMap<>();
-    /** Guards {@link #watchdog}. */
+    /** Guards {@link #watchdog} and the watchdog's decision to stop. */
     private static final Object LOCK = new Object();
     private static Thread watchdog;
 
     private GilKicker() {}
 
-    /** Marks the calling thread as waiting for the GIL to attach to {@code interpreter}. */
+    /** The calling thread is about to wait for the GIL to attach to {@code interpreter} (its hold is published). */
     static void waiting(InterpreterImpl interpreter) {
         WAITING.put(Thread.currentThread(), System.nanoTime());
         synchronized (LOCK) {
@@ -54,29 +57,33 @@ final class GilKicker {
     }
 
     private static void watch(Supplier<List<InterpreterImpl>> live) {
+        long lastKick = System.nanoTime();
         while (true) {
+            List<InterpreterImpl> interpreters = live.get();
+            long busy = interpreters.stream().filter(i -> !i.gate().isDrained()).count();
             synchronized (LOCK) {
-                if (WAITING.isEmpty()) {
+                if (WAITING.isEmpty() && busy == 0) {
                     watchdog = null;
                     return;
                 }
             }
             long now = System.nanoTime();
             boolean starving = WAITING.values().stream().anyMatch(since -> now - since > PATIENCE);
-            if (starving) {
-                for (InterpreterImpl interpreter : live.get()) {
-                    kick(interpreter);
-                }
+            if (starving || (busy >= 2 && now - lastKick >= KICK_INTERVAL)) {
+                interpreters.forEach(GilKicker::kick);
+                lastKick = now;
             }
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                synchronized (LOCK) {
+                    watchdog = null;
+                }
                 return;
             }
         }
     }
-
     private static void kick(InterpreterImpl interpreter) {
         if (interpreter.gate().isClosed() || KICKING.putIfAbsent(interpreter, Boolean.TRUE) != null) {
             return;
