@@ -11,6 +11,12 @@ import threading
 # interrupt that lands inside importlib's module locks (threads importing traceback at once to print their
 # exceptions) can leave those locks held for good.
 import traceback
+import linecache
+import tokenize
+try:
+    import _colorize  # 3.13+: what printing a traceback imports (3.15: with dataclasses) the first time
+except ImportError:
+    pass
 
 
 class JavaException(Exception):
