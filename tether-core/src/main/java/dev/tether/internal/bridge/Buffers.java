@@ -1,10 +1,7 @@
 package dev.tether.internal.bridge;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -81,9 +78,8 @@ public final class Buffers {
                 arena.close();
                 throw Errors.fetch(ref.interpreter);
             }
-            long length = pyBuffer.get(JAVA_LONG, 16);
-            boolean readOnly = pyBuffer.get(JAVA_INT, 32) != 0;
-            MemorySegment data = pyBuffer.get(ADDRESS, 0).reinterpret(length, arena, null);
+            boolean readOnly = ObjectHeader.bufferReadOnly(pyBuffer);
+            MemorySegment data = ObjectHeader.bufferView(pyBuffer, arena);
             View view = new View(ref.interpreter, pyBuffer, arena, readOnly ? data.asReadOnly() : data, readOnly);
             ref.interpreter.beforeEnd(view.beforeEnd);
             return view;

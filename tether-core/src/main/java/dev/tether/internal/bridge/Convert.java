@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.tether.ConversionException;
 import dev.tether.PythonCallable;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -247,7 +248,7 @@ public final class Convert {
         if (o.equals(CApi.Py_None)) {
             return null;
         }
-        long type = ObjectLayout.typeOf(o);
+        long type = ObjectHeader.typeOf(o);
         if (type == CApi.PyBool_Type.address()) {
             return o.equals(CApi.Py_True);
         }
@@ -387,8 +388,7 @@ public final class Convert {
                 throw Errors.fetch(interpreter);
             }
             try {
-                long length = view.get(JAVA_LONG, 16);
-                return view.get(ADDRESS, 0).reinterpret(length).toArray(JAVA_BYTE);
+                return ObjectHeader.bufferBytes(view);
             } finally {
                 CApi.PyBuffer_Release(view);
             }
@@ -441,7 +441,7 @@ public final class Convert {
     }
 
     private static BigInteger bigInteger(InterpreterImpl interpreter, MemorySegment o) {
-        if (!isInstance(o, CApi.PyLong_Type) || ObjectLayout.typeOf(o) == CApi.PyBool_Type.address()) {
+        if (!isInstance(o, CApi.PyLong_Type) || ObjectHeader.typeOf(o) == CApi.PyBool_Type.address()) {
             throw new ConversionException("Expected a Python int, got " + typeName(o));
         }
         Object value = integer(interpreter, o);
@@ -450,7 +450,7 @@ public final class Convert {
 
     private static double floating(InterpreterImpl interpreter, MemorySegment o) {
         if (!isInstance(o, CApi.PyFloat_Type) && (!isInstance(o, CApi.PyLong_Type)
-                || ObjectLayout.typeOf(o) == CApi.PyBool_Type.address())) {
+                || ObjectHeader.typeOf(o) == CApi.PyBool_Type.address())) {
             throw new ConversionException("Expected a Python float or int, got " + typeName(o));
         }
         double d = CApi.PyFloat_AsDouble(o);
@@ -470,7 +470,7 @@ public final class Convert {
     }
 
     private static boolean bool(InterpreterImpl interpreter, MemorySegment o) {
-        if (ObjectLayout.typeOf(o) != CApi.PyBool_Type.address()) {
+        if (ObjectHeader.typeOf(o) != CApi.PyBool_Type.address()) {
             throw new ConversionException("Expected a Python bool, got " + typeName(o));
         }
         return o.equals(CApi.Py_True);
@@ -537,13 +537,13 @@ public final class Convert {
     // ==== helpers ===============================================================================================
 
     static boolean isInstance(MemorySegment o, MemorySegment type) {
-        long t = ObjectLayout.typeOf(o);
+        long t = ObjectHeader.typeOf(o);
         return t == type.address() || CApi.PyType_IsSubtype(MemorySegment.ofAddress(t), type) != 0;
     }
 
     /** {@code type(o).__qualname__}, qualified with the module unless builtin. */
     static String typeName(MemorySegment o) {
-        return "'" + typeObjectName(MemorySegment.ofAddress(ObjectLayout.typeOf(o))) + "'";
+        return "'" + typeObjectName(MemorySegment.ofAddress(ObjectHeader.typeOf(o))) + "'";
     }
 
     /** {@code type.__qualname__} of a type object, best effort. */

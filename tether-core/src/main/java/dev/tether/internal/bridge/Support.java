@@ -1,6 +1,7 @@
 package dev.tether.internal.bridge;
 
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ public final class Support {
 
     /** Learns the object layout of the running build; once, attached, before any conversion. */
     public static void initializeRuntime() {
-        ObjectLayout.detect();
+        ObjectHeader.detect();
     }
 
     /** Compiles and runs the helpers in {@code interpreter}; they live until {@link #uninstall}. */

@@ -1,13 +1,12 @@
 package dev.tether.internal.bridge;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_CHAR;
-import static java.lang.foreign.ValueLayout.JAVA_CHAR_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.ObjectHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +36,7 @@ final class Texts {
             MemorySegment size = arena.allocate(JAVA_LONG);
             MemorySegment utf8 = CApi.PyUnicode_AsUTF8AndSize(o, size);
             if (!utf8.equals(MemorySegment.NULL)) {
-                long n = size.get(JAVA_LONG, 0);
-                return new String(utf8.reinterpret(n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+                return new String(ObjectHeader.copyBytes(utf8, size.get(JAVA_LONG, 0)), StandardCharsets.UTF_8);
             }
             // Unpaired surrogates have no UTF-8 form; UTF-16 with surrogatepass carries them as Java does.
             CApi.PyErr_Clear();
@@ -52,10 +50,8 @@ final class Texts {
                 if (CApi.PyBytes_AsStringAndSize(bytes, buffer, size) < 0) {
                     return null;
                 }
-                long n = size.get(JAVA_LONG, 0);
                 // Not a charset decoder: those replace unpaired surrogates, and Java strings can hold them.
-                return new String(buffer.get(ADDRESS, 0).reinterpret(n).toArray(
-                        JAVA_CHAR_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN)));
+                return new String(ObjectHeader.copyUtf16Le(buffer.get(ADDRESS, 0), size.get(JAVA_LONG, 0)));
             } finally {
                 CApi.Py_DecRef(bytes);
             }
