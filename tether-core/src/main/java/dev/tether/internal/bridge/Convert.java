@@ -352,15 +352,13 @@ public final class Convert {
     }
 
     private static Object integer(InterpreterImpl interpreter, MemorySegment o) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment overflow = arena.allocate(JAVA_INT);
-            long value = CApi.PyLong_AsLongLongAndOverflow(o, overflow);
-            if (overflow.get(JAVA_INT, 0) == 0) {
-                if (value == -1 && !CApi.PyErr_Occurred().equals(MemorySegment.NULL)) {
-                    throw Errors.fetch(interpreter);
-                }
-                return value;
+        MemorySegment overflow = Scratch.block(); // PyLong_AsLongLongAndOverflow runs no Python code
+        long value = CApi.PyLong_AsLongLongAndOverflow(o, overflow);
+        if (overflow.get(JAVA_INT, 0) == 0) {
+            if (value == -1 && !CApi.PyErr_Occurred().equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
             }
+            return value;
         }
         MemorySegment text = CApi.PyObject_Str(o);
         if (text.equals(MemorySegment.NULL)) {

@@ -32,12 +32,13 @@ final class Texts {
 
     /** The Java string equal to the Python {@code str} {@code o}; null with a Python error set on failure. */
     static String fromPython(MemorySegment o) {
+        MemorySegment size = Scratch.block(); // no Python code runs between the call and the read
+        MemorySegment utf8 = CApi.PyUnicode_AsUTF8AndSize(o, size);
+        if (!utf8.equals(MemorySegment.NULL)) {
+            return new String(ObjectHeader.copyBytes(utf8, size.get(JAVA_LONG, 0)), StandardCharsets.UTF_8);
+        }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment size = arena.allocate(JAVA_LONG);
-            MemorySegment utf8 = CApi.PyUnicode_AsUTF8AndSize(o, size);
-            if (!utf8.equals(MemorySegment.NULL)) {
-                return new String(ObjectHeader.copyBytes(utf8, size.get(JAVA_LONG, 0)), StandardCharsets.UTF_8);
-            }
+            size = arena.allocate(JAVA_LONG);
             // Unpaired surrogates have no UTF-8 form; UTF-16 with surrogatepass carries them as Java does.
             CApi.PyErr_Clear();
             MemorySegment bytes = CApi.PyUnicode_AsEncodedString(o, arena.allocateFrom("utf-16-le"),
