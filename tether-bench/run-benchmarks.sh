@@ -20,10 +20,14 @@ mkdir -p "$here/results"
 out="$here/results/$label-$(date +%Y%m%d-%H%M)"
 (while sleep 10; do echo "$(date +%T) $(cut -d' ' -f1-3 /proc/loadavg)"; done) > "$out.load" &
 sampler=$!
-trap 'kill "$sampler"' EXIT
+# A private copy of the jar: a rebuild during the run must not change what the forks load.
+jar="$(mktemp --suffix=.jar)"
+cp "$here/target/benchmarks.jar" "$jar"
+trap 'kill "$sampler"; rm -f "$jar"' EXIT
 {
   echo "# uptime before: $(uptime)"
-  cp="$here/target/benchmarks.jar"
+  echo "# benchmarks.jar: sha256 $(sha256sum "$jar" | cut -c1-16)"
+  cp="$jar"
   if [[ -n "${CORE_JAR:-}" ]]; then
     cp="$CORE_JAR:$cp"
     echo "# tether-core: $CORE_JAR (sha256 $(sha256sum "$CORE_JAR" | cut -c1-16))"
