@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Tether benchmark on one CPython (fork 1, warmup 3 x 1 s, measurement 5 x 1 s) and keeps JMH's text
+# Runs every Tether benchmark on one CPython (with the settings of their annotations: fork 1, warmup 3 x 1 s, or
+# 10 x 1 s for the contended ones, measurement 5 x 1 s) and keeps JMH's text
 # and JSON output, and the machine's load average sampled every 10 s, under results/<label>-<time>.*
 #
 #   tether-bench/run-benchmarks.sh <label> [libpython path] [extra JMH options, e.g. a benchmark regex]
@@ -32,7 +33,6 @@ trap 'kill "$sampler"; rm -f "$jar"' EXIT
     cp="$CORE_JAR:$cp"
     echo "# tether-core: $CORE_JAR (sha256 $(sha256sum "$CORE_JAR" | cut -c1-16))"
   fi
-  "$java" "${lib[@]}" -cp "$cp" org.openjdk.jmh.Main -f 1 -wi 3 -w 1 -i 5 -r 1 \
-      -rf json -rff "$out.json" "$@"
+  "$java" "${lib[@]}" -cp "$cp" org.openjdk.jmh.Main -rf json -rff "$out.json" "$@"
   echo "# uptime after: $(uptime)"
 } 2>&1 | tee "$out.txt"

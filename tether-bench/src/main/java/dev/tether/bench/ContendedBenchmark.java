@@ -19,10 +19,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * Comparing the Tether and raw figures shows what Tether's holds add under contention; comparing main with
  * subinterpreters shows whether anything besides the GIL serializes the threads. Average time per operation per
  * thread; {@link ContendedThroughputBenchmark} reports the same operations as total throughput.
+ *
+ * <p>Warm-up is 10 iterations, not 3: with four busy threads on a two-core machine the JIT compiler gets little CPU,
+ * and three seconds left Tether's path on the main interpreter measured at a fifth of its steady throughput.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Threads(4)
