@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 public final class Closer {
     /** How long interrupted code gets to stop before a close with a deadline gives up. */
     static final Duration MAX_GRACE = Duration.ofSeconds(2);
+    /** The least time interrupted code gets: unwinding and printing a traceback takes a while on a busy machine. */
+    static final Duration MIN_GRACE = Duration.ofSeconds(1);
     /** How often a close past its deadline interrupts again. */
-    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(250);
+    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(500);
 
     private Closer() {}
 
@@ -117,9 +119,12 @@ public final class Closer {
         return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
     }
 
-    /** How long interrupted code gets to stop: the timeout, at most {@link #MAX_GRACE}. */
+    /** How long interrupted code gets to stop: the timeout, within {@link #MIN_GRACE} and {@link #MAX_GRACE}. */
     public static Duration grace(Duration timeout) {
-        return timeout == null || timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
+        if (timeout == null || timeout.compareTo(MAX_GRACE) > 0) {
+            return MAX_GRACE;
+        }
+        return timeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : timeout;
     }
 
     private static long saturatedNanos(Duration d) {

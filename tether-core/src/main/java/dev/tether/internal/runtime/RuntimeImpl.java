@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
 public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
     /** How often a close past its deadline interrupts the Python code still running. */
-    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(250);
+    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(500);
     /** Extra time a bounded close grants CPython's own finalization after the holds drained. */
     private static final Duration FINALIZE_SLACK = Duration.ofSeconds(10);
 
