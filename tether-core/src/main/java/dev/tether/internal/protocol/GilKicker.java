@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * closing, not once it is ending), so they never touch an interpreter CPython is ending. Threads Python started and
  * that never pass through Tether are not watched: that starvation is CPython's own.
  */
-final class GilKicker {
+public final class GilKicker {
     static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(10);
     static final long KICK_INTERVAL = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -29,11 +29,26 @@ final class GilKicker {
     private static final Map<Thread, Long> WAITING = new ConcurrentHashMap<>();
     /** Interpreters whose kicker is still out. */
     private static final Map<InterpreterImpl, Boolean> KICKING = new ConcurrentHashMap<>();
+    /**
+     * Whether more than one interpreter lives: starvation needs two, so with the main interpreter alone nothing is
+     * watched (and attaching pays nothing for the watch). Written by the runtime as interpreters come and go.
+     */
+    private static volatile boolean watching;
     /** Guards {@link #watchdog} and the watchdog's decision to stop. */
     private static final Object LOCK = new Object();
     private static Thread watchdog;
 
     private GilKicker() {}
+
+    /** Called by the runtime whenever the number of live interpreters changes. */
+    public static void liveInterpreters(int count) {
+        watching = count >= 2;
+    }
+
+    /** Whether a wait for the GIL must be watched now. */
+    static boolean watching() {
+        return watching;
+    }
 
     /** The calling thread is about to wait for the GIL to attach to {@code interpreter} (its hold is published). */
     static void waiting(InterpreterImpl interpreter) {

@@ -11,6 +11,7 @@ import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.LibPython;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.GilKicker;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.RuntimeFacts;
 import dev.tether.internal.protocol.ThreadStates;
@@ -167,6 +168,10 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 live.add(i);
             }
         }
+        if (live.size() != interpreters.size()) {
+            interpreters.retainAll(live); // forget the closed ones
+            GilKicker.liveInterpreters(live.size());
+        }
         return live;
     }
 
@@ -183,6 +188,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             }
             InterpreterImpl created = mainThread.call(this::createSubinterpreter);
             interpreters.add(created);
+            GilKicker.liveInterpreters(interpreters().size());
             return created;
         }
     }
@@ -302,6 +308,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 endOnMainThread(interpreter, deadline, grace);
                 return null;
             }, bound);
+            GilKicker.liveInterpreters(interpreters().size() - (interpreter.isMain() ? 0 : 1));
         } catch (TimeoutException e) {
             throw new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, "CPython did not finish ending "
                     + interpreter.describe() + " in time (its atexit handlers or finalizers may be blocked)");
