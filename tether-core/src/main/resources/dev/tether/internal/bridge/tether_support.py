@@ -7,16 +7,45 @@ waits on a thread state that lives as long as the interpreter.
 import builtins
 import sys
 import threading
-# Imported now, not when first needed: a close past its deadline interrupts threads with KeyboardInterrupt, and an
-# interrupt that lands inside importlib's module locks (threads importing traceback at once to print their
-# exceptions) can leave those locks held for good.
 import traceback
-import linecache
-import tokenize
-try:
-    import _colorize  # 3.13+: what printing a traceback imports (3.15: with dataclasses) the first time
-except ImportError:
-    pass
+
+
+def _warm_traceback_printer():
+    """Prints one traceback, the way a dying thread prints its own, into a throwaway buffer.
+
+    A close past its deadline interrupts threads with KeyboardInterrupt, and they all print their tracebacks at
+    once. The printer imports modules the first time it runs (3.13 imports ast to place carets, 3.13+ _colorize,
+    3.15 dataclasses), and an interrupt that lands inside importlib's module locks can leave a lock held for good:
+    the other threads then wait on it forever. Doing that first print now, when nothing interrupts, imports
+    whatever this version needs, without naming it.
+    """
+    import io
+    import linecache
+
+    # Source the printer can read (linecache): it shows lines and carets only where it has the text.
+    name = "<tether warm-up>"
+    lines = ["def inner(values):\n", "    return values[0] + values[1] * 2\n"]
+    linecache.cache[name] = (sum(map(len, lines)), None, lines, name)
+    scope = {}
+    try:
+        exec(compile("".join(lines), name, "exec"), scope)
+        try:
+            scope["inner"]([1])
+        except IndexError as e:
+            args = (type(e), e, e.__traceback__)
+            err = sys.stderr
+            sys.stderr = io.StringIO()
+            try:
+                traceback.print_exception(*args)
+                sys.excepthook(*args)
+                threading.excepthook(threading.ExceptHookArgs((*args, None)))
+            finally:
+                sys.stderr = err
+    finally:
+        linecache.cache.pop(name, None)
+
+
+_warm_traceback_printer()
 
 
 class JavaException(Exception):
