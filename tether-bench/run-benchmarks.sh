@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Tether benchmark on one CPython (with the settings of their annotations: fork 1, warmup 3 x 1 s, or
-# 10 x 1 s for the contended ones, measurement 5 x 1 s) and keeps JMH's text
-# and JSON output, and the machine's load average sampled every 10 s, under results/<label>-<time>.*
+# Runs every Tether benchmark on one CPython with the settings of their annotations (fork 1; warm-up 6 x 1 s, the
+# upcall paths were still compiling at 3, or 10 x 1 s for the contended ones; measurement 5 x 1 s), and keeps JMH's
+# text and JSON output, and the machine's load average sampled every 10 s, under results/<label>-<time>.*
 #
 #   tether-bench/run-benchmarks.sh <label> [libpython path] [extra JMH options, e.g. a benchmark regex]
 #

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * subinterpreters shows whether anything besides the GIL serializes the threads. Average time per operation per
  * thread; {@link ContendedThroughputBenchmark} reports the same operations as total throughput.
  *
- * <p>Warm-up is 10 iterations, not 3: with four busy threads on a two-core machine the JIT compiler gets little CPU,
+ * <p>Warm-up is 10 iterations, not 6: with four busy threads on a two-core machine the JIT compiler gets little CPU,
  * and three seconds left Tether's path on the main interpreter measured at a fifth of its steady throughput.
  */
 @BenchmarkMode(Mode.AverageTime)
