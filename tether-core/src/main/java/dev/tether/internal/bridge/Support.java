@@ -25,9 +25,12 @@ public final class Support {
 
     /** A thread that Python code started in an interpreter. */
     public record PythonThread(long ident, String name, boolean daemon, String where) {
-        /** How reports name it: {@code 'worker' (daemon) in poll (server.py:42)}. */
+        /**
+         * How reports name it: {@code 'worker' (daemon) in poll (server.py:42)}; without the position where it is
+         * unknown ({@code where} is {@code "?"}: on 3.12+, where no safe way to read another thread's frame exists).
+         */
         public String describe() {
-            return "'" + name + "'" + (daemon ? " (daemon)" : "") + " in " + where;
+            return "'" + name + "'" + (daemon ? " (daemon)" : "") + ("?".equals(where) ? "" : " in " + where);
         }
     }
 
