@@ -1,8 +1,14 @@
 package dev.tether.internal.capi;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * Reads the CPython-owned memory Tether needs to read: object headers, string and buffer contents.
@@ -44,23 +50,23 @@ public final class ObjectHeader {
 
     /** A copy of {@code length} bytes CPython owns at {@code address}. */
     public static byte[] copyBytes(MemorySegment address, long length) {
-        return address.reinterpret(length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return address.reinterpret(length).toArray(JAVA_BYTE);
     }
 
     /** A copy of {@code length} bytes of little-endian UTF-16 at {@code address}, as chars (no decoding). */
     public static char[] copyUtf16Le(MemorySegment address, long length) {
         return address.reinterpret(length).toArray(
-                java.lang.foreign.ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN));
+                JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
     }
 
     /** The bytes of an exported buffer ({@code Py_buffer}): a copy. */
     public static byte[] bufferBytes(MemorySegment pyBuffer) {
-        return copyBytes(pyBuffer.get(java.lang.foreign.ValueLayout.ADDRESS, 0), bufferLength(pyBuffer));
+        return copyBytes(pyBuffer.get(ADDRESS, 0), bufferLength(pyBuffer));
     }
 
     /** The bytes of an exported buffer as a segment of {@code arena}: no copy, valid until the arena closes. */
-    public static MemorySegment bufferView(MemorySegment pyBuffer, java.lang.foreign.Arena arena) {
-        return pyBuffer.get(java.lang.foreign.ValueLayout.ADDRESS, 0).reinterpret(bufferLength(pyBuffer), arena, null);
+    public static MemorySegment bufferView(MemorySegment pyBuffer, Arena arena) {
+        return pyBuffer.get(ADDRESS, 0).reinterpret(bufferLength(pyBuffer), arena, null);
     }
 
     /** {@code Py_buffer.len}. */
@@ -70,6 +76,6 @@ public final class ObjectHeader {
 
     /** {@code Py_buffer.readonly}. */
     public static boolean bufferReadOnly(MemorySegment pyBuffer) {
-        return pyBuffer.get(java.lang.foreign.ValueLayout.JAVA_INT, 32) != 0;
+        return pyBuffer.get(JAVA_INT, 32) != 0;
     }
 }

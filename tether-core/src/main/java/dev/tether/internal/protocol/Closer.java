@@ -25,8 +25,8 @@ public final class Closer {
     static final Duration MAX_GRACE = Duration.ofSeconds(2);
     /** The least time interrupted code gets: unwinding and printing a traceback takes a while on a busy machine. */
     static final Duration MIN_GRACE = Duration.ofSeconds(1);
-    /** How often a close past its deadline interrupts again. */
-    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(500);
+    /** How often a close past its deadline interrupts again (here, and for Python's own threads at the end). */
+    public static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(500);
 
     private Closer() {}
 

@@ -99,6 +99,7 @@ public final class GilKicker {
             }
         }
     }
+
     private static void kick(InterpreterImpl interpreter) {
         if (interpreter.gate().isClosed() || KICKING.putIfAbsent(interpreter, Boolean.TRUE) != null) {
             return;

@@ -3,6 +3,9 @@ package dev.tether.internal.protocol;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -59,10 +62,9 @@ public final class InterpreterImpl {
      * References to drop ({@code Py_DecRef}) that were released by threads not attached to this interpreter (the
      * Cleaner thread, unattached closers): performed at the next attachment, and before the interpreter ends.
      */
-    private final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> deferredReleases =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<MemorySegment> deferredReleases = new ConcurrentLinkedQueue<>();
     /** Actions to run on the lifecycle thread, attached, just before CPython ends the interpreter. */
-    private final java.util.Set<Runnable> beforeEnd = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> beforeEnd = ConcurrentHashMap.newKeySet();
 
     public InterpreterImpl(long id, boolean main, boolean ownGil, MemorySegment pointer,
                            MemorySegment initialThreadState, RuntimeFacts facts, Lifecycle lifecycle) {

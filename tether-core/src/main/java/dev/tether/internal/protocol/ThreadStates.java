@@ -6,6 +6,7 @@ import dev.tether.internal.protocol.Failures.Refusal;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Owns every thread-state transition of a Java thread: attach, nest, switch, adopt, release, and the deletion of
@@ -26,8 +27,6 @@ public final class ThreadStates {
 
     private static final ThreadLocal<ThreadRecord> RECORD = ThreadLocal.withInitial(
             () -> new ThreadRecord(Thread.currentThread()));
-
-
 
     /**
      * Attaches the calling thread to {@code interpreter}.
@@ -347,7 +346,7 @@ public final class ThreadStates {
     public static void yieldIfOthersWait(InterpreterImpl interpreter) {
         if (interpreter.facts().starvationProne() && GilKicker.watching() && GilKicker.waiters() > 0) {
             MemorySegment ts = CApi.PyEval_SaveThread();
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            LockSupport.parkNanos(20_000);
             CApi.PyEval_RestoreThread(ts);
         }
     }

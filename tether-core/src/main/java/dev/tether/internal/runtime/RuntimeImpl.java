@@ -39,8 +39,6 @@ import java.util.regex.Pattern;
  */
 public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
-    /** How often a close past its deadline interrupts the Python code still running. */
-    static final Duration INTERRUPT_INTERVAL = Duration.ofMillis(500);
     /** Extra time a bounded close grants CPython's own finalization after the holds drained. */
     private static final Duration FINALIZE_SLACK = Duration.ofSeconds(10);
 
@@ -169,8 +167,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
             }
         }
         if (live.size() != interpreters.size()) {
-            interpreters.retainAll(live); // forget the closed ones
-            GilKicker.liveInterpreters(live.size());
+            interpreters.retainAll(live); // forget the closed ones (end() has already told the GilKicker)
         }
         return live;
     }
@@ -389,7 +386,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
                 for (Support.PythonThread t : threads) {
                     CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
                 }
-                nextInterrupt = now + INTERRUPT_INTERVAL.toNanos();
+                nextInterrupt = now + Closer.INTERRUPT_INTERVAL.toNanos();
             }
             CApi.PyEval_SaveThread();
             try {
