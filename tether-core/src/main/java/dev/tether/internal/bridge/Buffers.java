@@ -1,6 +1,7 @@
 package dev.tether.internal.bridge;
 
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
@@ -73,7 +74,7 @@ public final class Buffers {
     public static View export(Ref ref) {
         return Bridge.with(ref, o -> {
             Arena arena = Arena.ofShared();
-            MemorySegment pyBuffer = Arena.ofAuto().allocate(CApi.Layouts.PY_BUFFER);
+            MemorySegment pyBuffer = Arena.ofAuto().allocate(Layouts.PY_BUFFER);
             if (CApi.PyObject_GetBuffer(o, pyBuffer, 0) < 0) {
                 arena.close();
                 throw Errors.fetch(ref.interpreter);

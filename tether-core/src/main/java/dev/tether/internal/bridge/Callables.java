@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.tether.PythonCallable;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
@@ -58,7 +59,7 @@ final class Callables {
                     lookup.findStatic(Callables.class, "destroy",
                             MethodType.methodType(void.class, MemorySegment.class)),
                     FunctionDescriptor.ofVoid(ADDRESS), Arena.global());
-            METHOD_DEF = Arena.global().allocate(CApi.Layouts.PY_METHOD_DEF);
+            METHOD_DEF = Arena.global().allocate(Layouts.PY_METHOD_DEF);
             METHOD_DEF.set(ADDRESS, 0, Arena.global().allocateFrom("java_callable"));
             METHOD_DEF.set(ADDRESS, 8, invoke);
             METHOD_DEF.set(JAVA_INT, 16, METH_VARARGS | METH_KEYWORDS);

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.tether.ConversionException;
 import dev.tether.PythonCallable;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
@@ -381,7 +382,7 @@ public final class Convert {
 
     private static byte[] byteArray(InterpreterImpl interpreter, MemorySegment o) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment view = arena.allocate(CApi.Layouts.PY_BUFFER);
+            MemorySegment view = arena.allocate(Layouts.PY_BUFFER);
             if (CApi.PyObject_GetBuffer(o, view, 0) < 0) {
                 throw Errors.fetch(interpreter);
             }

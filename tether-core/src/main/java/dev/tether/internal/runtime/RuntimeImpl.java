@@ -8,6 +8,7 @@ import dev.tether.PythonVersion;
 import dev.tether.ThreadStateException;
 import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.LibPython;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
@@ -456,7 +457,7 @@ public final class RuntimeImpl implements InterpreterImpl.Lifecycle {
 
     /** An isolated interpreter: own GIL, own allocator, no fork/exec/daemon threads, multi-phase modules only. */
     private static MemorySegment isolatedConfig(Arena arena) {
-        MemorySegment config = arena.allocate(CApi.Layouts.PY_INTERPRETER_CONFIG);
+        MemorySegment config = arena.allocate(Layouts.PY_INTERPRETER_CONFIG);
         int[] values = {0, 0, 0, 1, 0, 1, 2};
         for (int i = 0; i < values.length; i++) {
             config.setAtIndex(JAVA_INT, i, values[i]);
