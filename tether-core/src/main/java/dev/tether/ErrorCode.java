@@ -1,11 +1,13 @@
 package dev.tether;
 
 /**
- * Why Tether refused an operation. Every {@link ThreadStateException} carries one; {@link Ensured.Refused} reports
- * one without throwing.
+ * Why an operation failed. Every exception Tether throws carries one: {@link ThreadStateException#code()},
+ * {@link ConversionException#code()}, {@link PythonException#code()}; {@link Ensured.Refused} reports one without
+ * throwing.
  *
- * <p>The first group mirrors the failures PEP 788's {@code PyThreadState_Ensure} reports in CPython 3.15; the rest
- * are misuses that CPython itself cannot detect (and would answer with a crash or a hang).
+ * <p>The first group mirrors the failures PEP 788's {@code PyThreadState_Ensure} reports in CPython 3.15; then come
+ * misuses that CPython itself cannot detect (and would answer with a crash or a hang), failures to start a runtime,
+ * and the codes of conversion failures and Python exceptions.
  */
 public enum ErrorCode {
     /** No {@link PythonRuntime} has been started in this process. */
@@ -45,5 +47,21 @@ public enum ErrorCode {
      */
     CLOSE_TIMED_OUT,
     /** A Python object was used with a thread state of a different interpreter than the one that owns it. */
-    WRONG_INTERPRETER
+    WRONG_INTERPRETER,
+    /**
+     * A runtime was started while one is running, or after one was closed: CPython cannot be initialized twice in
+     * a process. Use {@link PythonRuntime#current()}, and subinterpreters for work that comes and goes.
+     */
+    RUNTIME_ALREADY_STARTED,
+    /** No CPython was named or found; the message lists every place that was tried. */
+    NO_PYTHON_FOUND,
+    /**
+     * The CPython that was named or found cannot be used: the library does not load or lacks the C API, it is not
+     * CPython 3.9 to 3.15, its home has no standard library, or its initialization failed. The message says which.
+     */
+    PYTHON_UNUSABLE,
+    /** A value could not be converted between Java and Python ({@link ConversionException}). */
+    CONVERSION_FAILED,
+    /** Python code raised an exception that reached Java ({@link PythonException}). */
+    PYTHON_EXCEPTION
 }

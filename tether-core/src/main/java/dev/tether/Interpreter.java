@@ -4,7 +4,7 @@ import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GuardImpl;
 import dev.tether.internal.protocol.InterpreterImpl;
-import dev.tether.internal.runtime.RuntimeImpl;
+import dev.tether.internal.protocol.Slot;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,18 +59,12 @@ public final class Interpreter implements AutoCloseable {
         this.impl = impl;
     }
 
+    /** Where each interpreter keeps its one public handle. */
+    private static final Slot<Interpreter> HANDLE = Slot.of(Interpreter.class, "public handle");
+
     /** The one handle of {@code impl}. */
     static Interpreter of(InterpreterImpl impl) {
-        Object view = impl.view();
-        if (view != null) {
-            return (Interpreter) view;
-        }
-        synchronized (impl) {
-            if (impl.view() == null) {
-                impl.setView(new Interpreter(impl));
-            }
-            return (Interpreter) impl.view();
-        }
+        return impl.getOrCreate(HANDLE, () -> new Interpreter(impl));
     }
 
     /** CPython's ID of the interpreter: 0 for the main interpreter. */
@@ -119,7 +113,7 @@ public final class Interpreter implements AutoCloseable {
     public <T> T call(Function<? super ThreadState, ? extends T> work) {
         Objects.requireNonNull(work, "work");
         if (Thread.currentThread().isVirtual()) {
-            return runtime().onCarrier(impl, () -> callHere(work));
+            return impl.lifecycle().onCarrier(impl, () -> callHere(work));
         }
         return callHere(work);
     }
@@ -160,7 +154,7 @@ public final class Interpreter implements AutoCloseable {
 
     private void closeWithin(Duration timeout) {
         if (impl.isMain()) {
-            runtime().close(timeout);
+            impl.lifecycle().closeRuntime(timeout);
         } else {
             Closer.close(impl, timeout);
         }
@@ -170,10 +164,6 @@ public final class Interpreter implements AutoCloseable {
         try (ThreadState ts = ThreadState.ensure(this)) {
             return work.apply(ts);
         }
-    }
-
-    private RuntimeImpl runtime() {
-        return (RuntimeImpl) impl.lifecycle();
     }
 
     /** For example {@code "Interpreter[main, RUNNING]"} or {@code "Interpreter[3, CLOSED]"}. */

@@ -1,6 +1,5 @@
 package dev.tether;
 
-import dev.tether.internal.bridge.Api;
 import dev.tether.internal.bridge.Buffers;
 import dev.tether.internal.bridge.PyOps;
 import dev.tether.internal.bridge.Ref;
@@ -70,25 +69,6 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
     private static final Cleaner CLEANER = Cleaner.create(
             Thread.ofPlatform().daemon().name("tether-cleaner").factory());
 
-    static {
-        Api.register(new Api.Views() {
-            @Override
-            public Object object(Ref ref) {
-                return new PyObject(ref);
-            }
-
-            @Override
-            public Ref ref(Object object) {
-                return ((PyObject) object).ref;
-            }
-
-            @Override
-            public boolean isObject(Object value) {
-                return value instanceof PyObject;
-            }
-        });
-    }
-
     private final Ref ref;
     private final Cleaner.Cleanable cleanable;
     /** Python's hash once computed (stable afterwards, even after the interpreter closed). */
@@ -99,6 +79,16 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
         this.cleanable = CLEANER.register(this, ref);
     }
 
+    /** A new public object owning {@code ref}; null for null. */
+    static PyObject of(Ref ref) {
+        return ref == null ? null : new PyObject(ref);
+    }
+
+    /** The reference this object stands on. */
+    Ref ref() {
+        return ref;
+    }
+
     /** The interpreter that owns this object. */
     public Interpreter interpreter() {
         return Interpreter.of(PyOps.interpreter(ref));
@@ -106,7 +96,7 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code getattr(self, name)}. */
     public PyObject getAttr(String name) {
-        return (PyObject) PyOps.getAttr(ref, Objects.requireNonNull(name, "name"));
+        return of(PyOps.getAttr(ref, Objects.requireNonNull(name, "name")));
     }
 
     /** {@code setattr(self, name, value)}, converting {@code value}. */
@@ -126,13 +116,13 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self(*args)}, converting the arguments; returns the result as a new object. */
     public PyObject call(Object... args) {
-        return (PyObject) PyOps.call(ref, Objects.requireNonNull(args, "args"), null);
+        return of(PyOps.call(ref, Objects.requireNonNull(args, "args"), null));
     }
 
     /** {@code self(*args, **kwargs)}, converting the arguments. */
     public PyObject call(List<?> args, Map<String, ?> kwargs) {
-        return (PyObject) PyOps.call(ref, Objects.requireNonNull(args, "args").toArray(),
-                Objects.requireNonNull(kwargs, "kwargs"));
+        return of(PyOps.call(ref, Objects.requireNonNull(args, "args").toArray(),
+                Objects.requireNonNull(kwargs, "kwargs")));
     }
 
     /**
@@ -145,19 +135,19 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self.name(*args)}. */
     public PyObject callMethod(String name, Object... args) {
-        return (PyObject) PyOps.callMethod(ref, Objects.requireNonNull(name, "name"),
-                Objects.requireNonNull(args, "args"), null);
+        return of(PyOps.callMethod(ref, Objects.requireNonNull(name, "name"),
+                Objects.requireNonNull(args, "args"), null));
     }
 
     /** {@code self.name(*args, **kwargs)}. */
     public PyObject callMethod(String name, List<?> args, Map<String, ?> kwargs) {
-        return (PyObject) PyOps.callMethod(ref, Objects.requireNonNull(name, "name"),
-                Objects.requireNonNull(args, "args").toArray(), Objects.requireNonNull(kwargs, "kwargs"));
+        return of(PyOps.callMethod(ref, Objects.requireNonNull(name, "name"),
+                Objects.requireNonNull(args, "args").toArray(), Objects.requireNonNull(kwargs, "kwargs")));
     }
 
     /** {@code self[key]}. */
     public PyObject getItem(Object key) {
-        return (PyObject) PyOps.getItem(ref, key);
+        return of(PyOps.getItem(ref, key));
     }
 
     /** {@code self[key] = value}. */
@@ -181,7 +171,7 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
      */
     @Override
     public PyIterator iterator() {
-        return new PyIterator((PyObject) PyOps.iter(ref));
+        return new PyIterator(of(PyOps.iter(ref)));
     }
 
     /** {@code repr(self)}. */
@@ -314,7 +304,7 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
         @Override
         public boolean hasNext() {
             if (next == null && !done) {
-                next = (PyObject) PyOps.next(iterator.ref);
+                next = of(PyOps.next(iterator.ref));
                 if (next == null) {
                     close();
                 }

@@ -27,7 +27,7 @@ import java.util.OptionalInt;
  * <p>After Tether throws this exception, no Python error indicator is left set: the interpreter can be used again
  * at once.
  */
-public class PythonException extends RuntimeException {
+public final class PythonException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String typeName;
@@ -37,35 +37,20 @@ public class PythonException extends RuntimeException {
     /** The exception object, while its interpreter lives; not serialized. */
     private final transient PyObject exception;
 
-    /**
-     * Creates an exception describing a Python exception.
-     *
-     * @param typeName        the Python type name, qualified with its module unless builtin
-     * @param pythonMessage   {@code str(exception)}, possibly empty
-     * @param pythonTraceback the formatted traceback, as Python prints it; possibly empty
-     * @param exitCode        for {@code SystemExit}, the integer exit status (null if the code was not an int or
-     *                        the exception is not a {@code SystemExit})
-     * @param cause           the Java cause, or null
-     */
-    public PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
-                           Throwable cause) {
-        this(typeName, pythonMessage, pythonTraceback, exitCode, cause, null);
-    }
-
-    /**
-     * Creates an exception describing a Python exception, with the exception object.
-     *
-     * @param exception the Python exception object, or null
-     * @see #PythonException(String, String, String, Integer, Throwable)
-     */
-    public PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
-                           Throwable cause, PyObject exception) {
+    /** Made by the bridge only (see {@code PublicObjects}): users receive these, they do not create them. */
+    PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
+                    Throwable cause, PyObject exception) {
         super(pythonMessage.isEmpty() ? typeName : typeName + ": " + pythonMessage, cause);
         this.typeName = Objects.requireNonNull(typeName, "typeName");
         this.pythonMessage = pythonMessage;
         this.pythonTraceback = Objects.requireNonNull(pythonTraceback, "pythonTraceback");
         this.exitCode = exitCode;
         this.exception = exception;
+    }
+
+    /** Always {@link ErrorCode#PYTHON_EXCEPTION}: what Tether calls a Python exception that reached Java. */
+    public ErrorCode code() {
+        return ErrorCode.PYTHON_EXCEPTION;
     }
 
     /**

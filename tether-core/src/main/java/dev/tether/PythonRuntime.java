@@ -1,5 +1,6 @@
 package dev.tether;
 
+import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.runtime.RuntimeConfig;
 import dev.tether.internal.runtime.RuntimeImpl;
 import java.nio.file.Path;
@@ -77,8 +78,7 @@ public final class PythonRuntime implements AutoCloseable {
      * @throws ThreadStateException {@link ErrorCode#RUNTIME_NOT_STARTED} if none was started
      */
     public static PythonRuntime require() {
-        return current().orElseThrow(() -> new ThreadStateException(ErrorCode.RUNTIME_NOT_STARTED,
-                "No Python runtime was started in this process; call PythonRuntime.start() first"));
+        return current().orElseThrow(Failures::runtimeNotStarted);
     }
 
     /** The version and build of the running CPython. */
@@ -229,7 +229,7 @@ public final class PythonRuntime implements AutoCloseable {
          */
         public PythonRuntime start() {
             RuntimeImpl impl = RuntimeImpl.start(new RuntimeConfig(library, home, inheritEnvironment, shutdownHook,
-                    shutdownTimeout, carrierThreads));
+                    shutdownTimeout, carrierThreads), PublicObjects.INSTANCE);
             return wrap(impl);
         }
     }

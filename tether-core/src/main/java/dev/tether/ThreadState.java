@@ -2,7 +2,9 @@ package dev.tether;
 
 import dev.tether.internal.bridge.PyRun;
 import dev.tether.internal.protocol.Attachment;
-import dev.tether.internal.protocol.Failures.Refusal;
+import dev.tether.internal.protocol.AttachOutcome;
+import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.Refusal;
 import dev.tether.internal.protocol.ThreadStates;
 import dev.tether.internal.runtime.RuntimeImpl;
 import java.util.Objects;
@@ -48,14 +50,14 @@ import java.util.Optional;
  * block in Java while attached: release first (on free-threaded builds an attached blocked thread stalls the
  * collector's stop-the-world pauses).
  */
-public final class ThreadState implements AutoCloseable {
+public final class ThreadState implements AutoCloseable, Attachment.Handle {
     private final Attachment attachment;
     private final Interpreter interpreter;
 
     private ThreadState(Attachment attachment, Interpreter interpreter) {
         this.attachment = attachment;
         this.interpreter = interpreter;
-        attachment.setView(this);
+        attachment.handle(this);
     }
 
     /**
@@ -80,7 +82,7 @@ public final class ThreadState implements AutoCloseable {
     public static ThreadState ensure(InterpreterGuard guard) {
         Objects.requireNonNull(guard, "guard");
         if (!guard.isOpen()) {
-            throw dev.tether.internal.protocol.Failures.guardReleased(guard.interpreter().impl);
+            throw Failures.guardReleased(guard.interpreter().impl);
         }
         return attached(guard.interpreter(), ThreadStates.ensure(guard.interpreter().impl, guard.impl));
     }
@@ -92,11 +94,10 @@ public final class ThreadState implements AutoCloseable {
      */
     public static Ensured tryEnsure(Interpreter interpreter) {
         Objects.requireNonNull(interpreter, "interpreter");
-        Object outcome = ThreadStates.ensure(interpreter.impl, null);
-        if (outcome instanceof Refusal(ErrorCode code, String message)) {
-            return new Ensured.Refused(code, message);
-        }
-        return new Ensured.Attached(new ThreadState((Attachment) outcome, interpreter));
+        return switch (ThreadStates.ensure(interpreter.impl, null)) {
+            case Attachment attachment -> new Ensured.Attached(new ThreadState(attachment, interpreter));
+            case Refusal(ErrorCode code, String message) -> new Ensured.Refused(code, message);
+        };
     }
 
     /**
@@ -108,7 +109,7 @@ public final class ThreadState implements AutoCloseable {
         if (top == null) {
             return Optional.empty();
         }
-        return Optional.of(top.view() instanceof ThreadState ts ? ts
+        return Optional.of(top.handle() instanceof ThreadState ts ? ts
                 : new ThreadState(top, Interpreter.of(top.interpreter())));
     }
 
@@ -156,7 +157,7 @@ public final class ThreadState implements AutoCloseable {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(namespace, "namespace");
         ThreadStates.checkUsable(attachment, "use");
-        PyRun.exec(attachment.interpreter(), code, namespace);
+        PyRun.exec(attachment.interpreter(), code, namespace.ref());
     }
 
     /**
@@ -179,14 +180,14 @@ public final class ThreadState implements AutoCloseable {
         Objects.requireNonNull(expression, "expression");
         Objects.requireNonNull(namespace, "namespace");
         ThreadStates.checkUsable(attachment, "use");
-        return PyRun.eval(attachment.interpreter(), expression, namespace);
+        return PyRun.eval(attachment.interpreter(), expression, namespace.ref());
     }
 
     /** Evaluates an expression in {@code __main__} and returns the result object itself. */
     public PyObject evalObject(String expression) {
         Objects.requireNonNull(expression, "expression");
         ThreadStates.checkUsable(attachment, "use");
-        return (PyObject) PyRun.evalObject(attachment.interpreter(), expression, null);
+        return PyObject.of(PyRun.evalObject(attachment.interpreter(), expression, null));
     }
 
     /** Evaluates an expression with {@code namespace} (a dict) as globals and returns the result object. */
@@ -194,20 +195,20 @@ public final class ThreadState implements AutoCloseable {
         Objects.requireNonNull(expression, "expression");
         Objects.requireNonNull(namespace, "namespace");
         ThreadStates.checkUsable(attachment, "use");
-        return (PyObject) PyRun.evalObject(attachment.interpreter(), expression, namespace);
+        return PyObject.of(PyRun.evalObject(attachment.interpreter(), expression, namespace.ref()));
     }
 
     /** {@code import name}: the module. */
     public PyObject importModule(String name) {
         Objects.requireNonNull(name, "name");
         ThreadStates.checkUsable(attachment, "use");
-        return (PyObject) PyRun.importModule(attachment.interpreter(), name);
+        return PyObject.of(PyRun.importModule(attachment.interpreter(), name));
     }
 
     /** The interpreter's {@code __main__} namespace (the dict {@link #exec(String)} runs in). */
     public PyObject globals() {
         ThreadStates.checkUsable(attachment, "use");
-        return (PyObject) PyRun.globals(attachment.interpreter());
+        return PyObject.of(PyRun.globals(attachment.interpreter()));
     }
 
     /** The {@code builtins} module. */
@@ -223,7 +224,7 @@ public final class ThreadState implements AutoCloseable {
      */
     public PyObject toPython(Object value) {
         ThreadStates.checkUsable(attachment, "use");
-        return (PyObject) PyRun.toPython(attachment.interpreter(), value);
+        return PyObject.of(PyRun.toPython(attachment.interpreter(), value));
     }
 
     /**
@@ -271,10 +272,10 @@ public final class ThreadState implements AutoCloseable {
                 + (isReleased() ? ", released" : "") + "]";
     }
 
-    private static ThreadState attached(Interpreter interpreter, Object outcome) {
-        if (outcome instanceof Refusal refusal) {
-            throw refusal.exception();
-        }
-        return new ThreadState((Attachment) outcome, interpreter);
+    private static ThreadState attached(Interpreter interpreter, AttachOutcome outcome) {
+        return switch (outcome) {
+            case Attachment attachment -> new ThreadState(attachment, interpreter);
+            case Refusal refusal -> throw refusal.exception();
+        };
     }
 }

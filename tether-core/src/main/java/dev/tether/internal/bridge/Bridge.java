@@ -1,13 +1,13 @@
 package dev.tether.internal.bridge;
 
 import dev.tether.ErrorCode;
-import dev.tether.ThreadStateException;
 import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Refusal;
 import dev.tether.internal.protocol.ThreadStates;
-import dev.tether.internal.runtime.RuntimeImpl;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  * (through a platform carrier if it is virtual).
  */
 public final class Bridge {
+    /** The public layer, installed when the runtime starts, before any bridge operation can run. */
+    private static volatile Publisher publisher;
+
     private Bridge() {}
 
     /** An operation on an object's address, run attached. */
@@ -25,10 +28,23 @@ public final class Bridge {
         T apply(MemorySegment object);
     }
 
+    /** Installs the public layer's {@link Publisher}; the runtime does it once, as it starts. */
+    public static void install(Publisher publisher) {
+        Bridge.publisher = Objects.requireNonNull(publisher, "publisher");
+    }
+
+    static Publisher publisher() {
+        Publisher p = publisher;
+        if (p == null) {
+            throw new IllegalStateException("the object bridge is used before a Python runtime was started");
+        }
+        return p;
+    }
+
     /** Runs {@code op} on the object of {@code ref}, attached to its interpreter, holding the reference. */
     public static <T> T with(Ref ref, Op<T> op) {
         if (!ref.acquire()) {
-            throw closedObject(ref);
+            throw Failures.closedObject(ref.interpreter);
         }
         try {
             return attached(ref.interpreter, () -> op.apply(ref.address));
@@ -48,37 +64,28 @@ public final class Bridge {
             return body.get();
         }
         if (current != null) {
-            throw wrongInterpreter(interpreter, current);
+            throw Failures.wrongInterpreter(interpreter, current);
         }
         if (Thread.currentThread().isVirtual()) {
-            return ((RuntimeImpl) interpreter.lifecycle()).onCarrier(interpreter, () -> attached(interpreter, body));
+            return interpreter.lifecycle().onCarrier(interpreter, () -> attached(interpreter, body));
         }
-        Object outcome = ThreadStates.ensure(interpreter, null);
-        if (outcome instanceof Failures.Refusal refusal) {
-            throw refusal.exception();
-        }
-        Attachment attachment = (Attachment) outcome;
-        try {
-            return body.get();
-        } finally {
-            ThreadStates.release(attachment);
-        }
+        return switch (ThreadStates.ensure(interpreter, null)) {
+            case Refusal refusal -> throw refusal.exception();
+            case Attachment attachment -> {
+                try {
+                    yield body.get();
+                } finally {
+                    ThreadStates.release(attachment);
+                }
+            }
+        };
     }
 
-    /** The public object for a new reference {@code object} (ownership passes to it). */
-    static Object wrap(InterpreterImpl interpreter, MemorySegment object) {
-        return Api.views().object(new Ref(interpreter, object));
-    }
-
-    static ThreadStateException closedObject(Ref ref) {
-        return new ThreadStateException(ErrorCode.ALREADY_RELEASED,
-                "This Python object of " + ref.interpreter.describe() + " was closed");
-    }
-
-    static ThreadStateException wrongInterpreter(InterpreterImpl owner, InterpreterImpl current) {
-        return new ThreadStateException(ErrorCode.WRONG_INTERPRETER, "A Python object of " + owner.describe()
-                + " was used while the thread is attached to " + current.describe()
-                + ": objects belong to the interpreter that created them; convert to Java values to move data"
-                + " between interpreters");
+    /** A reference owning {@code object}, a new reference a C-API call returned; its pending error if NULL. */
+    static Ref own(InterpreterImpl interpreter, MemorySegment object) {
+        if (object.equals(MemorySegment.NULL)) {
+            throw Errors.fetch(interpreter);
+        }
+        return new Ref(interpreter, object);
     }
 }

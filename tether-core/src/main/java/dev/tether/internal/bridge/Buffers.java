@@ -3,7 +3,9 @@ package dev.tether.internal.bridge;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.ObjectHeader;
+import dev.tether.ThreadStateException;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.ThreadStates;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +25,10 @@ public final class Buffers {
         private final Arena arena;
         private final MemorySegment segment;
         private final boolean readOnly;
+        /** Whether the segment was released (closed to Java). */
         private final AtomicBoolean released = new AtomicBoolean();
+        /** Whether CPython's export was released; may happen later than {@link #released}. */
+        private final AtomicBoolean exportReleased = new AtomicBoolean();
         private final Runnable beforeEnd = this::releaseBeforeEnd;
 
         private View(InterpreterImpl interpreter, MemorySegment pyBuffer, Arena arena, MemorySegment segment,
@@ -47,17 +52,42 @@ public final class Buffers {
             return released.get();
         }
 
-        /** Releases the buffer (attaching if needed); idempotent. */
+        /**
+         * Releases the buffer; idempotent, from any thread. The segment becomes inaccessible at once. CPython's
+         * export is released here if this thread is attached to the owning interpreter or can attach to it;
+         * otherwise (attached to another interpreter, or the owner is closing) at the owner's next attachment or
+         * before it ends, whichever comes first; never twice.
+         */
         public void release() {
-            if (released.compareAndSet(false, true)) {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            arena.close();
+            InterpreterImpl current = ThreadStates.attachedInterpreter();
+            if (current == interpreter) {
+                releaseExport();
+            } else if (current != null || !interpreter.gate().isOpen() || !tryReleaseAttached()) {
+                interpreter.deferAction(this::releaseExport);
+            }
+        }
+
+        private boolean tryReleaseAttached() {
+            try {
+                Bridge.attached(interpreter, () -> {
+                    releaseExport();
+                    return null;
+                });
+                return true;
+            } catch (ThreadStateException e) {
+                return false; // refused: the interpreter began closing meanwhile
+            }
+        }
+
+        /** {@code PyBuffer_Release}, once; attached to the owning interpreter. */
+        private void releaseExport() {
+            if (exportReleased.compareAndSet(false, true)) {
                 interpreter.cancelBeforeEnd(beforeEnd);
-                arena.close();
-                if (!interpreter.gate().isClosed()) {
-                    Bridge.attached(interpreter, () -> {
-                        CApi.PyBuffer_Release(pyBuffer);
-                        return null;
-                    });
-                }
+                CApi.PyBuffer_Release(pyBuffer);
             }
         }
 
@@ -65,8 +95,8 @@ public final class Buffers {
         private void releaseBeforeEnd() {
             if (released.compareAndSet(false, true)) {
                 arena.close();
-                CApi.PyBuffer_Release(pyBuffer);
             }
+            releaseExport();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Refusal;
 import dev.tether.internal.protocol.ThreadStates;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * turned into a Python exception.
  */
 final class Callables {
+    private static final System.Logger LOG = System.getLogger("dev.tether");
     private static final int METH_VARARGS = 0x1;
     private static final int METH_KEYWORDS = 0x2;
 
@@ -129,21 +131,20 @@ final class Callables {
                 return raise("A Java callable of " + interpreter.describe()
                         + " was called from another interpreter");
             }
-            Object outcome = ThreadStates.ensure(interpreter, null);
-            if (outcome instanceof Failures.Refusal refusal) {
-                return raise(refusal.message());
-            }
-            Attachment attachment = (Attachment) outcome;
-            try {
-                return call(interpreter, entry, args, kwargs);
-            } finally {
-                int leaked = ThreadStates.releaseThrough(attachment);
-                if (leaked > 0) {
-                    System.err.println("tether: a Java callable returned to Python with " + leaked
-                            + " thread state(s) it ensured still open; they were released");
+            return switch (ThreadStates.ensure(interpreter, null)) {
+                case Refusal refusal -> raise(refusal.message());
+                case Attachment attachment -> {
+                    try {
+                        yield call(interpreter, entry, args, kwargs);
+                    } finally {
+                        int leaked = ThreadStates.releaseThrough(attachment);
+                        if (leaked > 0) {
+                            LOG.log(System.Logger.Level.WARNING, Failures.leakedAttachments(leaked));
+                        }
+                        ThreadStates.yieldIfOthersWait(interpreter);
+                    }
                 }
-                ThreadStates.yieldIfOthersWait(interpreter);
-            }
+            };
         } catch (Throwable t) {
             return raise("Java callable failed: " + t);
         }
@@ -153,16 +154,16 @@ final class Callables {
                                       MemorySegment kwargs) {
         Object result;
         try {
-            Object[] positional = (Object[]) Convert.toJava(interpreter, args);
+            Object[] positional = (Object[]) ToJava.convert(interpreter, args);
             Map<String, Object> keywords = Map.of();
             if (!kwargs.equals(MemorySegment.NULL)) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> converted = (Map<String, Object>) (Map<?, ?>) Convert.toJava(interpreter, kwargs);
+                Map<String, Object> converted = (Map<String, Object>) (Map<?, ?>) ToJava.convert(interpreter, kwargs);
                 keywords = converted;
             }
             result = entry.target().call(java.util.Collections.unmodifiableList(java.util.Arrays.asList(positional)),
                     java.util.Collections.unmodifiableMap(keywords));
-            return Convert.toPython(interpreter, result);
+            return ToPython.convert(interpreter, result);
         } catch (Throwable t) {
             Errors.raise(interpreter, t);
             return MemorySegment.NULL;

@@ -2,8 +2,8 @@ package dev.tether.internal.bridge;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
-import dev.tether.ConversionException;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,16 +35,15 @@ final class Calls {
         MemorySegment keywords = MemorySegment.NULL;
         try {
             for (int i = 0; i < n; i++) {
-                converted[i] = Convert.toPython(interpreter, args[i]);
+                converted[i] = ToPython.convert(interpreter, args[i]);
             }
             if (kwargs != null && !kwargs.isEmpty()) {
                 for (Object key : kwargs.keySet()) {
                     if (!(key instanceof String)) {
-                        throw new ConversionException("Keyword argument names must be Strings, got "
-                                + (key == null ? "null" : key.getClass().getName()));
+                        throw Failures.keywordNotString(key);
                     }
                 }
-                keywords = Convert.toPython(interpreter, kwargs);
+                keywords = ToPython.convert(interpreter, kwargs);
             }
             MemorySegment result = invoke(callable, converted, keywords);
             if (result.equals(MemorySegment.NULL)) {

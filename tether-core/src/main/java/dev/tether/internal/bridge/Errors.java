@@ -3,8 +3,6 @@ package dev.tether.internal.bridge;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
 import dev.tether.ConversionException;
-import dev.tether.PyObject;
-import dev.tether.PythonException;
 import dev.tether.ThreadStateException;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.protocol.InterpreterImpl;
@@ -12,20 +10,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.IdentityHashMap;
+import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Exceptions across the boundary, both ways, leaving no Python error indicator set:
  * <ul>
- *   <li>Python to Java: the pending exception becomes a {@link PythonException} carrying the exception object,
+ *   <li>Python to Java: the pending exception becomes a {@link PythonError} carrying the exception object,
  *       its type name, message and traceback; {@code __cause__} (or {@code __context__}) becomes the Java cause,
  *       and an exception that started as a Java throwable in a Java callable has that throwable as its cause.</li>
  *   <li>Java to Python: a throwable from a Java callable becomes a Python exception named after its class (module =
  *       package), deriving from the nearest builtin (ValueError for IllegalArgumentException...); a
- *       {@link PythonException} whose object is alive re-raises that very object.</li>
+ *       public Python exception whose object is alive re-raises that very object.</li>
  * </ul>
  * Requires an attached thread state.
  */
@@ -56,15 +56,34 @@ public final class Errors {
 
     private Errors() {}
 
-    /** The pending exception of {@code interpreter} as a Java exception; the indicator is cleared. */
-    public static PythonException fetch(InterpreterImpl interpreter) {
+    /** The pending exception of {@code interpreter} as the public exception to throw; the indicator is cleared. */
+    public static RuntimeException fetch(InterpreterImpl interpreter) {
+        return Bridge.publisher().exception(read(interpreter));
+    }
+
+    /**
+     * The pending exception as a line of text ({@code "TypeError: unhashable type: 'list'"}), for messages of
+     * Tether's own exceptions; the indicator is cleared and nothing is kept.
+     */
+    static String pendingMessage(InterpreterImpl interpreter) {
+        PythonError error = read(interpreter);
+        for (PythonError e = error; e != null; e = e.cause()) {
+            if (e.exception() != null) {
+                e.exception().close();
+            }
+        }
+        return error.message().isEmpty() ? error.type() : error.type() + ": " + error.message();
+    }
+
+    /** The pending exception of {@code interpreter}, read; the indicator is cleared. */
+    static PythonError read(InterpreterImpl interpreter) {
         MemorySegment exc = takeRaised();
         if (exc.equals(MemorySegment.NULL)) {
-            return new PythonException("SystemError", "a C-API call failed without setting an exception", "", null,
-                    null, null);
+            return new PythonError("SystemError", "a C-API call failed without setting an exception", "", null,
+                    null, null, null);
         }
         try {
-            return describe(interpreter, exc, 0, new IdentityHashMap<>());
+            return describe(interpreter, exc, 0, new HashSet<>());
         } finally {
             CApi.Py_DecRef(exc);
         }
@@ -73,8 +92,7 @@ public final class Errors {
     /** Sets the Python error for a throwable that reached Python from Java code. Never throws. */
     static void raise(InterpreterImpl interpreter, Throwable t) {
         try {
-            Ref ref = t instanceof PythonException p && p.exception().isPresent()
-                    ? Api.views().ref(p.exception().get()) : null;
+            Ref ref = Bridge.publisher().exceptionRef(t);
             if (ref != null && ref.interpreter == interpreter && ref.acquire()) {
                 try {
                     MemorySegment type = CApi.PyObject_Type(ref.address);
@@ -88,9 +106,9 @@ public final class Errors {
             Support.Handles h = Support.handles(interpreter);
             MemorySegment token = Callables.token(interpreter, t);
             MemorySegment args = CApi.PyTuple_New(4);
-            CApi.PyTuple_SetItem(args, 0, Convert.toPython(interpreter, t.getClass().getName()));
-            CApi.PyTuple_SetItem(args, 1, Convert.toPython(interpreter, t.getMessage() == null ? "" : t.getMessage()));
-            CApi.PyTuple_SetItem(args, 2, Convert.toPython(interpreter, builtinBase(t.getClass())));
+            CApi.PyTuple_SetItem(args, 0, ToPython.convert(interpreter, t.getClass().getName()));
+            CApi.PyTuple_SetItem(args, 1, ToPython.convert(interpreter, t.getMessage() == null ? "" : t.getMessage()));
+            CApi.PyTuple_SetItem(args, 2, ToPython.convert(interpreter, builtinBase(t.getClass())));
             CApi.PyTuple_SetItem(args, 3, token);
             MemorySegment exc = CApi.PyObject_CallObject(h.javaException(), args);
             CApi.Py_DecRef(args);
@@ -150,15 +168,14 @@ public final class Errors {
         }
     }
 
-    private static PythonException describe(InterpreterImpl interpreter, MemorySegment exc, int depth,
-                                            IdentityHashMap<Long, Boolean> seen) {
-        seen.put(exc.address(), Boolean.TRUE);
+    private static PythonError describe(InterpreterImpl interpreter, MemorySegment exc, int depth, Set<Long> seen) {
+        seen.add(exc.address());
         Support.Handles handles = interpreter == null ? null : Support.handles(interpreter);
         if (handles != null) {
             MemorySegment args = CApi.PyTuple_New(2);
             CApi.Py_IncRef(exc);
             CApi.PyTuple_SetItem(args, 0, exc);
-            CApi.PyTuple_SetItem(args, 1, Convert.newRef(depth == 0 ? CApi.Py_True : CApi.Py_False));
+            CApi.PyTuple_SetItem(args, 1, PyTypes.newRef(depth == 0 ? CApi.Py_True : CApi.Py_False));
             MemorySegment info = CApi.PyObject_CallObject(handles.describe(), args);
             CApi.Py_DecRef(args);
             if (!info.equals(MemorySegment.NULL)) {
@@ -173,30 +190,39 @@ public final class Errors {
         return describeWithoutHelpers(interpreter, exc);
     }
 
-    private static PythonException fromInfo(InterpreterImpl interpreter, MemorySegment exc, MemorySegment info,
-                                            int depth, IdentityHashMap<Long, Boolean> seen) {
-        String name = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 0));
-        String message = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 1));
-        String traceback = (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 2));
-        Object status = Convert.toJava(interpreter, CApi.PyTuple_GetItem(info, 3));
+    private static PythonError fromInfo(InterpreterImpl interpreter, MemorySegment exc, MemorySegment info,
+                                        int depth, Set<Long> seen) {
+        String name = (String) ToJava.convert(interpreter, CApi.PyTuple_GetItem(info, 0));
+        String message = (String) ToJava.convert(interpreter, CApi.PyTuple_GetItem(info, 1));
+        String traceback = (String) ToJava.convert(interpreter, CApi.PyTuple_GetItem(info, 2));
+        Object status = ToJava.convert(interpreter, CApi.PyTuple_GetItem(info, 3));
         MemorySegment token = CApi.PyTuple_GetItem(info, 4);
         MemorySegment next = CApi.PyTuple_GetItem(info, 5);
-        Throwable cause = null;
-        if (!token.equals(CApi.Py_None)) {
-            cause = Callables.throwable(token);
-        } else if (!next.equals(CApi.Py_None) && depth < MAX_CHAIN && !seen.containsKey(next.address())) {
+        Throwable javaCause = token.equals(CApi.Py_None) ? null : Callables.throwable(token);
+        PythonError cause = null;
+        if (javaCause == null && !next.equals(CApi.Py_None) && depth < MAX_CHAIN && !seen.contains(next.address())) {
             cause = describe(interpreter, next, depth + 1, seen);
         }
-        CApi.Py_IncRef(exc);
-        PyObject object = (PyObject) Bridge.wrap(interpreter, exc);
-        return new PythonException(name, message, traceback,
-                status instanceof Long l ? Math.toIntExact(l) : null, cause, object);
+        return new PythonError(name, message, traceback, exitStatus(status), javaCause, cause,
+                new Ref(interpreter, PyTypes.newRef(exc)));
+    }
+
+    /**
+     * The status a {@code SystemExit} code means, as CPython computes it when it exits: an int truncated to C
+     * {@code int} ({@code (int) PyLong_AsLongLong}), and -1 beyond 64 bits.
+     */
+    private static Integer exitStatus(Object status) {
+        return switch (status) {
+            case Long l -> (int) l.longValue();
+            case BigInteger big -> -1;
+            case null, default -> null;
+        };
     }
 
     /** Before the helpers exist (or if they fail): type name and str() only. */
-    private static PythonException describeWithoutHelpers(InterpreterImpl interpreter, MemorySegment exc) {
+    private static PythonError describeWithoutHelpers(InterpreterImpl interpreter, MemorySegment exc) {
         MemorySegment type = CApi.PyObject_Type(exc);
-        String name = Convert.typeObjectName(type);
+        String name = PyTypes.typeObjectName(type);
         CApi.Py_DecRef(type);
         String message = "";
         MemorySegment text = CApi.PyObject_Str(exc);
@@ -206,6 +232,6 @@ public final class Errors {
             CApi.Py_DecRef(text);
         }
         CApi.PyErr_Clear();
-        return new PythonException(name, message, name + ": " + message + "\n", null, null, null);
+        return new PythonError(name, message, name + ": " + message + "\n", null, null, null, null);
     }
 }

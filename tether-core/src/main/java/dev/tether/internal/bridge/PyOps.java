@@ -5,24 +5,26 @@ import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The operations of a public {@code PyObject}, each on a borrowed address with a thread state of the object's
- * interpreter attached (see {@link Bridge#with}). Results that are Python objects are returned as new public
- * objects; Python errors become {@code PythonException}s.
+ * interpreter attached (see {@link Bridge#with}). Results that are Python objects are returned as new
+ * {@link Ref}s for the public layer to wrap; Python errors are thrown as the public exception.
  */
 public final class PyOps {
+    /** {@code Py_EQ}. */
     private static final int PY_EQ = 2;
 
     private PyOps() {}
 
-    public static Object getAttr(Ref ref, String name) {
-        return Bridge.with(ref, o -> wrap(ref, withName(ref, name, n -> CApi.PyObject_GetAttr(o, n))));
+    public static Ref getAttr(Ref ref, String name) {
+        return Bridge.with(ref, o -> own(ref, withName(ref, name, n -> CApi.PyObject_GetAttr(o, n))));
     }
 
     public static void setAttr(Ref ref, String name, Object value) {
         Bridge.with(ref, o -> {
-            MemorySegment v = Convert.toPython(ref.interpreter, value);
+            MemorySegment v = ToPython.convert(ref.interpreter, value);
             try {
                 return check(ref, withName(ref, name, n -> CApi.PyObject_SetAttr(o, n, v)));
             } finally {
@@ -43,8 +45,8 @@ public final class PyOps {
         });
     }
 
-    public static Object call(Ref ref, Object[] args, Map<String, ?> kwargs) {
-        return Bridge.with(ref, o -> Bridge.wrap(ref.interpreter, Calls.call(ref.interpreter, o, args, kwargs)));
+    public static Ref call(Ref ref, Object[] args, Map<String, ?> kwargs) {
+        return Bridge.with(ref, o -> new Ref(ref.interpreter, Calls.call(ref.interpreter, o, args, kwargs)));
     }
 
     /** Calls and converts the result to Java in one attachment (the fast path for simple values). */
@@ -52,32 +54,32 @@ public final class PyOps {
         return Bridge.with(ref, o -> {
             MemorySegment result = Calls.call(ref.interpreter, o, args, kwargs);
             try {
-                return Convert.toJava(ref.interpreter, result);
+                return ToJava.convert(ref.interpreter, result);
             } finally {
                 CApi.Py_DecRef(result);
             }
         });
     }
 
-    public static Object callMethod(Ref ref, String name, Object[] args, Map<String, ?> kwargs) {
+    public static Ref callMethod(Ref ref, String name, Object[] args, Map<String, ?> kwargs) {
         return Bridge.with(ref, o -> {
             MemorySegment method = withName(ref, name, n -> CApi.PyObject_GetAttr(o, n));
             if (method.equals(MemorySegment.NULL)) {
                 throw Errors.fetch(ref.interpreter);
             }
             try {
-                return Bridge.wrap(ref.interpreter, Calls.call(ref.interpreter, method, args, kwargs));
+                return new Ref(ref.interpreter, Calls.call(ref.interpreter, method, args, kwargs));
             } finally {
                 CApi.Py_DecRef(method);
             }
         });
     }
 
-    public static Object getItem(Ref ref, Object key) {
+    public static Ref getItem(Ref ref, Object key) {
         return Bridge.with(ref, o -> {
-            MemorySegment k = Convert.toPython(ref.interpreter, key);
+            MemorySegment k = ToPython.convert(ref.interpreter, key);
             try {
-                return wrap(ref, CApi.PyObject_GetItem(o, k));
+                return own(ref, CApi.PyObject_GetItem(o, k));
             } finally {
                 CApi.Py_DecRef(k);
             }
@@ -86,10 +88,10 @@ public final class PyOps {
 
     public static void setItem(Ref ref, Object key, Object value) {
         Bridge.with(ref, o -> {
-            MemorySegment k = Convert.toPython(ref.interpreter, key);
+            MemorySegment k = ToPython.convert(ref.interpreter, key);
             MemorySegment v = MemorySegment.NULL;
             try {
-                v = Convert.toPython(ref.interpreter, value);
+                v = ToPython.convert(ref.interpreter, value);
                 return check(ref, CApi.PyObject_SetItem(o, k, v));
             } finally {
                 CApi.Py_DecRef(k);
@@ -102,7 +104,7 @@ public final class PyOps {
 
     public static void delItem(Ref ref, Object key) {
         Bridge.with(ref, o -> {
-            MemorySegment k = Convert.toPython(ref.interpreter, key);
+            MemorySegment k = ToPython.convert(ref.interpreter, key);
             try {
                 return check(ref, CApi.PyObject_DelItem(o, k));
             } finally {
@@ -130,7 +132,7 @@ public final class PyOps {
     }
 
     public static String typeName(Ref ref) {
-        return Bridge.with(ref, o -> Convert.typeName(o).replace("'", ""));
+        return Bridge.with(ref, o -> PyTypes.typeName(o).replace("'", ""));
     }
 
     public static boolean isNone(Ref ref) {
@@ -138,44 +140,48 @@ public final class PyOps {
     }
 
     public static Object toJava(Ref ref) {
-        return Bridge.with(ref, o -> Convert.toJava(ref.interpreter, o));
+        return Bridge.with(ref, o -> ToJava.convert(ref.interpreter, o));
     }
 
     public static <T> T as(Ref ref, Class<T> type) {
-        return Bridge.with(ref, o -> Convert.as(ref.interpreter, o, type));
+        return Bridge.with(ref, o -> AsType.convert(ref.interpreter, o, type));
     }
 
-    /** Python {@code a == b}; false if the comparison raised. */
+    /**
+     * Python {@code a == b}; false if the comparison raised an ordinary exception. An exception that is not an
+     * {@code Exception} (a {@code KeyboardInterrupt} from a close or an interrupt, a {@code SystemExit}) is not
+     * swallowed: it is thrown, so that the interrupt reaches the code that was interrupted.
+     */
     public static boolean pythonEquals(Ref a, Ref b) {
         return Bridge.with(a, x -> Bridge.with(b, y -> {
             int r = CApi.PyObject_RichCompareBool(x, y, PY_EQ);
             if (r < 0) {
-                CApi.PyErr_Clear();
+                clearOrdinaryError(a.interpreter);
                 return false;
             }
             return r == 1;
         }));
     }
 
-    /** Python {@code hash(o)}, or null if the object is unhashable. */
+    /** Python {@code hash(o)}, or null if the object is unhashable (see {@link #pythonEquals} for interrupts). */
     public static Long hash(Ref ref) {
         return Bridge.with(ref, o -> {
             long h = CApi.PyObject_Hash(o);
             if (h == -1 && !CApi.PyErr_Occurred().equals(MemorySegment.NULL)) {
-                CApi.PyErr_Clear();
+                clearOrdinaryError(ref.interpreter);
                 return null;
             }
             return h;
         });
     }
 
-    /** A new public object for {@code iter(o)}. */
-    public static Object iter(Ref ref) {
-        return Bridge.with(ref, o -> wrap(ref, CApi.PyObject_GetIter(o)));
+    /** A new reference to {@code iter(o)}. */
+    public static Ref iter(Ref ref) {
+        return Bridge.with(ref, o -> own(ref, CApi.PyObject_GetIter(o)));
     }
 
-    /** The next item of an iterator as a new public object, or null at the end. */
-    public static Object next(Ref iterator) {
+    /** A new reference to the next item of an iterator, or null at the end. */
+    public static Ref next(Ref iterator) {
         return Bridge.with(iterator, o -> {
             MemorySegment item = CApi.PyIter_Next(o);
             if (item.equals(MemorySegment.NULL)) {
@@ -184,7 +190,7 @@ public final class PyOps {
                 }
                 return null;
             }
-            return Bridge.wrap(iterator.interpreter, item);
+            return new Ref(iterator.interpreter, item);
         });
     }
 
@@ -193,13 +199,24 @@ public final class PyOps {
         return ref.address.address();
     }
 
+    /** The interpreter that owns the object (no thread state needed). */
+    public static InterpreterImpl interpreter(Ref ref) {
+        return ref.interpreter;
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private static Object wrap(Ref ref, MemorySegment result) {
-        if (result.equals(MemorySegment.NULL)) {
-            throw Errors.fetch(ref.interpreter);
+    /** Clears a pending {@code Exception}; anything else (an interrupt) is thrown instead. */
+    private static void clearOrdinaryError(InterpreterImpl interpreter) {
+        if (CApi.PyErr_ExceptionMatches(CApi.PyExc_Exception) != 0) {
+            CApi.PyErr_Clear();
+        } else {
+            throw Errors.fetch(interpreter);
         }
-        return Bridge.wrap(ref.interpreter, result);
+    }
+
+    private static Ref own(Ref ref, MemorySegment result) {
+        return Bridge.own(ref.interpreter, result);
     }
 
     private static Void check(Ref ref, int rc) {
@@ -224,7 +241,7 @@ public final class PyOps {
         }
     }
 
-    private static <T> T withName(Ref ref, String name, java.util.function.Function<MemorySegment, T> body) {
+    private static <T> T withName(Ref ref, String name, Function<MemorySegment, T> body) {
         MemorySegment n = Texts.toPython(name);
         if (n.equals(MemorySegment.NULL)) {
             throw Errors.fetch(ref.interpreter);
@@ -235,10 +252,4 @@ public final class PyOps {
             CApi.Py_DecRef(n);
         }
     }
-
-    /** Values the public layer needs about an object without a thread state: its interpreter. */
-    public static InterpreterImpl interpreter(Ref ref) {
-        return ref.interpreter;
-    }
-
 }

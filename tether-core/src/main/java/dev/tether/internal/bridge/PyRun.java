@@ -1,6 +1,7 @@
 package dev.tether.internal.bridge;
 
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,67 +12,63 @@ import java.lang.foreign.MemorySegment;
  * attached thread state of the interpreter.
  */
 public final class PyRun {
+    /** {@code Py_file_input}: statements. */
     static final int FILE_INPUT = 257;
+    /** {@code Py_eval_input}: one expression. */
     static final int EVAL_INPUT = 258;
 
     private PyRun() {}
 
-    /** Runs statements; {@code namespace} is a public PyObject (a dict) or null for {@code __main__}. */
-    public static void exec(InterpreterImpl interpreter, String code, Object namespace) {
+    /** Runs statements; {@code namespace} is a dict, or null for {@code __main__}'s. */
+    public static void exec(InterpreterImpl interpreter, String code, Ref namespace) {
         CApi.Py_DecRef(run(interpreter, code, FILE_INPUT, namespace));
     }
 
-    /** Evaluates an expression and converts the result (see {@link Convert#toJava}). */
-    public static Object eval(InterpreterImpl interpreter, String expression, Object namespace) {
+    /** Evaluates an expression and converts the result (see {@link ToJava}). */
+    public static Object eval(InterpreterImpl interpreter, String expression, Ref namespace) {
         MemorySegment result = run(interpreter, expression, EVAL_INPUT, namespace);
         try {
-            return Convert.toJava(interpreter, result);
+            return ToJava.convert(interpreter, result);
         } finally {
             CApi.Py_DecRef(result);
         }
     }
 
-    /** Evaluates an expression to a new public object. */
-    public static Object evalObject(InterpreterImpl interpreter, String expression, Object namespace) {
-        return Bridge.wrap(interpreter, run(interpreter, expression, EVAL_INPUT, namespace));
+    /** Evaluates an expression to a new reference. */
+    public static Ref evalObject(InterpreterImpl interpreter, String expression, Ref namespace) {
+        return new Ref(interpreter, run(interpreter, expression, EVAL_INPUT, namespace));
     }
 
-    /** {@code import name}: a new public object for the module. */
-    public static Object importModule(InterpreterImpl interpreter, String name) {
+    /** {@code import name}: a new reference to the module. */
+    public static Ref importModule(InterpreterImpl interpreter, String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment module = CApi.PyImport_ImportModule(arena.allocateFrom(name));
-            if (module.equals(MemorySegment.NULL)) {
-                throw Errors.fetch(interpreter);
-            }
-            return Bridge.wrap(interpreter, module);
+            return Bridge.own(interpreter, CApi.PyImport_ImportModule(arena.allocateFrom(name)));
         }
     }
 
-    /** The {@code __main__} namespace (a dict) as a new public object. */
-    public static Object globals(InterpreterImpl interpreter) {
-        return Bridge.wrap(interpreter, Convert.newRef(mainDict(interpreter)));
+    /** A new reference to the {@code __main__} namespace (a dict). */
+    public static Ref globals(InterpreterImpl interpreter) {
+        return new Ref(interpreter, PyTypes.newRef(mainDict(interpreter)));
     }
 
-    /** Converts a Java value to a new public object. */
-    public static Object toPython(InterpreterImpl interpreter, Object value) {
-        return Bridge.wrap(interpreter, Convert.toPython(interpreter, value));
+    /** A new reference to the Python value of {@code value}. */
+    public static Ref toPython(InterpreterImpl interpreter, Object value) {
+        return new Ref(interpreter, ToPython.convert(interpreter, value));
     }
 
-    private static MemorySegment run(InterpreterImpl interpreter, String code, int start, Object namespace) {
-        Ref ref = namespace == null ? null : Api.views().ref(namespace);
-        if (ref != null) {
-            if (ref.interpreter != interpreter) {
-                throw Bridge.wrongInterpreter(ref.interpreter, interpreter);
+    private static MemorySegment run(InterpreterImpl interpreter, String code, int start, Ref namespace) {
+        if (namespace != null) {
+            if (namespace.interpreter != interpreter) {
+                throw Failures.wrongInterpreter(namespace.interpreter, interpreter);
             }
-            if (!ref.acquire()) {
-                throw Bridge.closedObject(ref);
+            if (!namespace.acquire()) {
+                throw Failures.closedObject(namespace.interpreter);
             }
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment globals = ref == null ? mainDict(interpreter) : ref.address;
-            if (ref != null && !Convert.isInstance(globals, CApi.PyDict_Type)) {
-                throw new dev.tether.ConversionException("A namespace must be a Python dict, got "
-                        + Convert.typeName(globals));
+            MemorySegment globals = namespace == null ? mainDict(interpreter) : namespace.address;
+            if (namespace != null && !PyTypes.isInstance(globals, CApi.PyDict_Type)) {
+                throw Failures.namespaceNotDict(PyTypes.typeName(globals));
             }
             MemorySegment result = CApi.PyRun_StringFlags(arena.allocateFrom(code), start, globals, globals);
             if (result.equals(MemorySegment.NULL)) {
@@ -79,8 +76,8 @@ public final class PyRun {
             }
             return result;
         } finally {
-            if (ref != null) {
-                ref.release();
+            if (namespace != null) {
+                namespace.release();
             }
         }
     }

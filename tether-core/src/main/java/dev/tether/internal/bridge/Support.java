@@ -3,6 +3,7 @@ package dev.tether.internal.bridge;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Slot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,10 @@ import java.util.List;
 public final class Support {
     private static final String SOURCE = load();
 
-    /** New references owned by the interpreter's bridge state until {@link #uninstall}. */
+    /** Where each interpreter keeps its helpers. */
+    private static final Slot<Handles> HANDLES = Slot.of(Handles.class, "Python helpers");
+
+    /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
                    MemorySegment javaException) {}
 
@@ -62,7 +66,7 @@ public final class Support {
                 throw Errors.fetch(interpreter);
             }
             CApi.Py_DecRef(result);
-            interpreter.bridgeState().set(new Handles(module,
+            interpreter.set(HANDLES, new Handles(module,
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
@@ -71,7 +75,8 @@ public final class Support {
 
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
-        if (interpreter.bridgeState().getAndSet(null) instanceof Handles h) {
+        Handles h = interpreter.take(HANDLES);
+        if (h != null) {
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());
@@ -80,7 +85,7 @@ public final class Support {
     }
 
     static Handles handles(InterpreterImpl interpreter) {
-        return (Handles) interpreter.bridgeState().get();
+        return interpreter.get(HANDLES);
     }
 
     /** The live threads Python code started in {@code interpreter} (see {@code python_threads}). */
@@ -96,10 +101,10 @@ public final class Support {
             for (long i = 0; i < n; i++) {
                 MemorySegment item = CApi.PyTuple_GetItem(tuple, i);
                 threads.add(new PythonThread(
-                        (Long) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 0)),
-                        (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 1)),
-                        (Boolean) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 2)),
-                        (String) Convert.toJava(interpreter, CApi.PyTuple_GetItem(item, 3))));
+                        (Long) ToJava.convert(interpreter, CApi.PyTuple_GetItem(item, 0)),
+                        (String) ToJava.convert(interpreter, CApi.PyTuple_GetItem(item, 1)),
+                        (Boolean) ToJava.convert(interpreter, CApi.PyTuple_GetItem(item, 2)),
+                        (String) ToJava.convert(interpreter, CApi.PyTuple_GetItem(item, 3))));
             }
             return threads;
         } finally {

@@ -728,6 +728,16 @@ public final class CApi {
         try { return (MemorySegment) PyErr_GetRaisedException.invokeExact(); } catch (Throwable t) { throw fail(t); }
     }
 
+    private static final MethodHandle PyErr_ExceptionMatches = bind("PyErr_ExceptionMatches",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int PyErr_ExceptionMatches(MemorySegment type) {
+        try {
+            return (int) PyErr_ExceptionMatches.invokeExact(type);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     private static final MethodHandle PyErr_SetObject = bind("PyErr_SetObject",
             FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     public static void PyErr_SetObject(MemorySegment type, MemorySegment value) {
@@ -762,6 +772,7 @@ public final class CApi {
     /** {@code PyExc_*} are {@code PyObject *} variables: the value is read through the symbol. */
     public static final MemorySegment PyExc_KeyboardInterrupt = exceptionType("PyExc_KeyboardInterrupt");
     public static final MemorySegment PyExc_RuntimeError = exceptionType("PyExc_RuntimeError");
+    public static final MemorySegment PyExc_Exception = exceptionType("PyExc_Exception");
     public static final MemorySegment PyTuple_Type = LibPython.find("PyTuple_Type").orElseThrow();
     public static final MemorySegment PyList_Type = LibPython.find("PyList_Type").orElseThrow();
     public static final MemorySegment PyDict_Type = LibPython.find("PyDict_Type").orElseThrow();

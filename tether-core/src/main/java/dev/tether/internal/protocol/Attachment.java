@@ -6,7 +6,11 @@ import java.lang.foreign.MemorySegment;
  * One open {@code ensure} on one thread: a frame of that thread's attachment stack. Released in LIFO order.
  * All fields are confined to the owner thread, except {@link #released} which others may read for diagnostics.
  */
-public final class Attachment {
+public final class Attachment implements AttachOutcome {
+
+    /** The public object that stands for an attachment (the API layer's thread state), created once per frame. */
+    public interface Handle {}
+
 
     /** What the ensure did, and so what its release undoes. */
     enum Kind {
@@ -31,8 +35,8 @@ public final class Attachment {
     /** A guard that covered the hold (taken while the interpreter was closing); may be null. */
     final GuardImpl guard;
     volatile boolean released;
-    /** The public ThreadState wrapping this frame. */
-    private Object view;
+    /** The public object wrapping this frame, once one was made; owner thread only. */
+    private Handle handle;
 
     Attachment(ThreadRecord record, Binding binding, Kind kind, Attachment below, Binding previous,
                MemorySegment previousForeign, GuardImpl guard) {
@@ -57,11 +61,13 @@ public final class Attachment {
         return released;
     }
 
-    public Object view() {
-        return view;
+    /** The public object wrapping this frame, or null. */
+    public Handle handle() {
+        return handle;
     }
 
-    public void setView(Object view) {
-        this.view = view;
+    /** Records the public object wrapping this frame. */
+    public void handle(Handle handle) {
+        this.handle = handle;
     }
 }

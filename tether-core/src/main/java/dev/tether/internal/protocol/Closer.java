@@ -1,7 +1,6 @@
 package dev.tether.internal.protocol;
 
 import dev.tether.ErrorCode;
-import dev.tether.ThreadStateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +103,7 @@ public final class Closer {
             return interpreter.closeLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT,
-                    "Interrupted while waiting to close " + interpreter.describe(), e);
+            throw Failures.closeInterrupted(interpreter.describe(), e);
         }
     }
 

@@ -1,19 +1,22 @@
 package dev.tether.internal.protocol;
 
+import dev.tether.ConversionException;
 import dev.tether.ErrorCode;
 import dev.tether.ThreadStateException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 
-/** Builds every refusal message of the protocol, so they name things the same way everywhere. */
+/**
+ * Every refusal and failure message Tether produces, in one place, so that they name things the same way: the
+ * interpreter ({@link InterpreterImpl#describe()}), the thread ({@link #name(Thread)}), the state, and what to do
+ * instead. Each method returns the exception (or refusal) for the caller to throw; each carries its code.
+ */
 public final class Failures {
     private Failures() {}
 
-    /** A refusal not (yet) thrown: what {@code tryEnsure} returns. */
-    public record Refusal(ErrorCode code, String message) {
-        public ThreadStateException exception() {
-            return new ThreadStateException(code, message);
-        }
-    }
+    // ---- attaching and releasing (refusals are values: tryEnsure reports them without throwing) ----------------
 
     public static Refusal closing(InterpreterImpl interpreter) {
         return new Refusal(ErrorCode.INTERPRETER_FINALIZING, capitalize(interpreter.describe())
@@ -68,16 +71,38 @@ public final class Failures {
                 + " is attached); use the newest thread state, or release it first");
     }
 
+    public static ThreadStateException guardReleased(InterpreterImpl interpreter) {
+        return new ThreadStateException(ErrorCode.ALREADY_RELEASED,
+                "The guard of " + interpreter.describe() + " was already released");
+    }
+
+    /** The text of the warning logged when a Java callable returns with thread states it ensured still open. */
+    public static String leakedAttachments(int leaked) {
+        return "A Java callable returned to Python with " + leaked + " thread state(s) it ensured still open;"
+                + " they were released. Release what you ensure (try-with-resources)";
+    }
+
+    // ---- Python objects ---------------------------------------------------------------------------------------
+
+    public static ThreadStateException closedObject(InterpreterImpl interpreter) {
+        return new ThreadStateException(ErrorCode.ALREADY_RELEASED,
+                "This Python object of " + interpreter.describe() + " was closed");
+    }
+
+    public static ThreadStateException wrongInterpreter(InterpreterImpl owner, InterpreterImpl current) {
+        return new ThreadStateException(ErrorCode.WRONG_INTERPRETER, "A Python object of " + owner.describe()
+                + " was used while the thread is attached to " + current.describe()
+                + ": objects belong to the interpreter that created them; convert to Java values to move data"
+                + " between interpreters");
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------------------
+
     public static ThreadStateException closeWhileAttached(InterpreterImpl interpreter) {
         return new ThreadStateException(ErrorCode.CLOSE_WHILE_ATTACHED, "Cannot close "
                 + interpreter.describe() + " from thread " + name(Thread.currentThread())
                 + ", which is attached to it: closing waits for every attachment, so it would wait for itself."
                 + " Release the thread state first, or close from another thread");
-    }
-
-    public static ThreadStateException guardReleased(InterpreterImpl interpreter) {
-        return new ThreadStateException(ErrorCode.ALREADY_RELEASED,
-                "The guard of " + interpreter.describe() + " was already released");
     }
 
     public static ThreadStateException closeTimedOut(InterpreterImpl interpreter, List<String> javaHolders,
@@ -96,6 +121,217 @@ public final class Failures {
         return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, sb.append(" Close again to keep waiting").toString());
     }
 
+    /** Another thread holds the close of {@code what} ("the Python runtime", or an interpreter) past the deadline. */
+    public static ThreadStateException closeBusy(String what) {
+        return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, "Another thread is still closing " + what
+                + "; close again to keep waiting");
+    }
+
+    public static ThreadStateException closeInterrupted(String what, InterruptedException cause) {
+        return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, "Interrupted while waiting to close " + what
+                + "; the thread's interrupt status is set again", cause);
+    }
+
+    public static ThreadStateException endTimedOut(InterpreterImpl interpreter) {
+        return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, "CPython did not finish ending "
+                + interpreter.describe() + " in time (its atexit handlers or finalizers may be blocked); it stays"
+                + " CLOSING and the end goes on in the background");
+    }
+
+    /** Where the names of Python threads would go when one count of thread states is all that is known. */
+    public static String foreignThreadStates(int count) {
+        return count + " thread state(s) of code outside Tether";
+    }
+
+    /** What an interrupt report says when CPython's main thread could not reach the interpreter in time. */
+    public static String interruptNotDelivered(InterpreterImpl interpreter) {
+        return "(none interrupted: CPython's main thread could not attach to " + interpreter.describe() + " in time)";
+    }
+
+    /** The text of the warning logged when the shutdown hook could not close the runtime. */
+    public static String notClosedAtExit(String reason) {
+        return "The Python runtime was not closed at JVM exit: " + reason;
+    }
+
+    // ---- starting ---------------------------------------------------------------------------------------------
+
+    public static ThreadStateException runtimeRunning(String version) {
+        return new ThreadStateException(ErrorCode.RUNTIME_ALREADY_STARTED, "A Python runtime is already running in"
+                + " this process (CPython " + version + "); use PythonRuntime.current(), or close it first");
+    }
+
+    public static ThreadStateException runtimeStartedBefore() {
+        return new ThreadStateException(ErrorCode.RUNTIME_ALREADY_STARTED, "A Python runtime was already started in"
+                + " this process; CPython cannot be initialized again after it was finalized. Start one runtime per"
+                + " process and use subinterpreters for work that comes and goes");
+    }
+
+    public static ThreadStateException runtimeNotStarted() {
+        return new ThreadStateException(ErrorCode.RUNTIME_NOT_STARTED,
+                "No Python runtime was started in this process; call PythonRuntime.start() first");
+    }
+
+    public static ThreadStateException runtimeNotRunning(boolean closed, String action) {
+        return new ThreadStateException(closed ? ErrorCode.INTERPRETER_CLOSED : ErrorCode.INTERPRETER_FINALIZING,
+                "Cannot " + action + ": the Python runtime is " + (closed ? "closed" : "closing"));
+    }
+
+    public static ThreadStateException noPythonFound(List<String> tried) {
+        return new ThreadStateException(ErrorCode.NO_PYTHON_FOUND, "No CPython to start. Tried, in order:\n  "
+                + String.join("\n  ", tried)
+                + "\nSet PythonRuntime.builder().library(...), -Dtether.python.library=..., TETHER_PYTHON_LIBRARY,"
+                + " or put dev.tether:tether-cpython on the class path.");
+    }
+
+    public static ThreadStateException homeWithoutLibrary(String source, Path home) {
+        return unusable(source + " named home " + home + " but it holds no libpython3.*.so; set the library too");
+    }
+
+    public static ThreadStateException libraryNotReadable(String source, Path library) {
+        return unusable(source + " named library " + library + ", which is not a readable file");
+    }
+
+    public static ThreadStateException noHomeNearLibrary(String source, Path library) {
+        return unusable(source + " named library " + library
+                + " but no home (a folder with lib/python3.X/os.py) was found next to it; set the home too");
+    }
+
+    public static ThreadStateException libraryNotLoaded(Path library, RuntimeException cause) {
+        return unusable("Cannot load " + library + ": " + cause.getMessage(), cause);
+    }
+
+    public static ThreadStateException cannotBind(Path library, Throwable cause) {
+        return unusable("Cannot bind the C API of " + library + ": "
+                + (cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage()), cause);
+    }
+
+    public static ThreadStateException unreadableVersion(Path library, String text) {
+        return unusable("Cannot read the version of " + library + " from '" + text + "'");
+    }
+
+    public static ThreadStateException unsupportedVersion(Path library, String version) {
+        return unusable("Tether supports CPython 3.9 to 3.15; " + library + " is " + version);
+    }
+
+    public static ThreadStateException noStandardLibrary(Path home, String version, Path stdlib) {
+        return unusable("The home " + home + " has no standard library for CPython " + version + " (expected "
+                + stdlib + "/os.py and encodings/); set the home explicitly");
+    }
+
+    public static ThreadStateException initializationFailed(String detail) {
+        return unusable("CPython failed to initialize: " + detail);
+    }
+
+    public static ThreadStateException optionRefused(String option, String detail) {
+        return unusable("CPython refused the initialization option " + option + ": " + detail);
+    }
+
+    public static ThreadStateException setupFailed(String what, RuntimeException cause) {
+        return unusable("CPython started, but setting up " + what + " failed (the runtime was shut down again): "
+                + cause.getMessage(), cause);
+    }
+
+    public static ThreadStateException subinterpreterNotCreated(String detail) {
+        return new ThreadStateException(ErrorCode.OUT_OF_MEMORY, "CPython could not create a subinterpreter"
+                + (detail == null ? "" : ": " + detail));
+    }
+
+    private static ThreadStateException unusable(String message) {
+        return new ThreadStateException(ErrorCode.PYTHON_UNUSABLE, message);
+    }
+
+    private static ThreadStateException unusable(String message, Throwable cause) {
+        return new ThreadStateException(ErrorCode.PYTHON_UNUSABLE, message, cause);
+    }
+
+    // ---- conversions (the table is in docs/guide.md, section "Conversions") -----------------------------------
+
+    public static ConversionException noPythonConversion(Class<?> type) {
+        return new ConversionException("No Python conversion for Java type " + type.getName()
+                + ": pass null, a Boolean, number, String, byte[], array, List, Set, Map, PyObject,"
+                + " PythonCallable or functional interface");
+    }
+
+    public static ConversionException noJavaConversion(String pythonType, Class<?> type) {
+        return new ConversionException("No conversion of Python " + pythonType + " to " + type.getName());
+    }
+
+    public static ConversionException expectedKind(String expected, String got) {
+        return new ConversionException("Expected " + expected + ", got " + got);
+    }
+
+    public static ConversionException expectedKind(String expected, String got, Throwable cause) {
+        return new ConversionException("Expected " + expected + ", got " + got, cause);
+    }
+
+    public static ConversionException intOutOfRange(BigInteger value, String javaType) {
+        return new ConversionException("The Python int " + value + " does not fit in a Java " + javaType);
+    }
+
+    public static ConversionException intTooLargeForDouble() {
+        return new ConversionException("The Python int does not fit in a Java double");
+    }
+
+    public static ConversionException floatOutOfRange(double value) {
+        return new ConversionException("The Python float " + value + " does not fit in a Java float");
+    }
+
+    public static ConversionException notOneChar(int length) {
+        return new ConversionException("Expected a str of one UTF-16 unit, got one of length " + length);
+    }
+
+    public static ConversionException strNotBytes() {
+        return new ConversionException("Expected a bytes-like object, got str (encode it first)");
+    }
+
+    public static ConversionException textNotSequence(String pythonType) {
+        return new ConversionException("Expected a sequence, got " + pythonType
+                + " (convert it to String or byte[] instead)");
+    }
+
+    public static ConversionException namespaceNotDict(String pythonType) {
+        return new ConversionException("A namespace must be a Python dict, got " + pythonType);
+    }
+
+    public static ConversionException keywordNotString(Object key) {
+        return new ConversionException("Keyword argument names must be Strings, got "
+                + (key == null ? "null" : key.getClass().getName()));
+    }
+
+    public static ConversionException unhashable(Object key, String what, String detail) {
+        return new ConversionException("Cannot use a Java " + (key == null ? "null" : key.getClass().getName())
+                + " as a Python " + what + ": " + detail);
+    }
+
+    public static ConversionException collectionResized(String how) {
+        return new ConversionException("The collection " + how + " while it was converted");
+    }
+
+    public static ConversionException cyclicArray(Class<?> type) {
+        return new ConversionException("A Java " + type.getSimpleName() + " that contains itself (through the"
+                + " collections in it) cannot become a Python tuple: a tuple cannot be shared before it is complete."
+                + " Use a List instead");
+    }
+
+    public static ConversionException keyTooDeep(int limit) {
+        return new ConversionException("A tuple nested more than " + limit + " deep cannot become a Java map key"
+                + " or set element");
+    }
+
+    public static ConversionException pythonValueNotCreated() {
+        return new ConversionException("CPython could not create the value (out of memory?)");
+    }
+
+    /** A Java functional interface called from Python with the wrong arguments (a Python {@code TypeError}). */
+    public static ConversionException wrongArity(String kind, int arity, int given, Collection<String> keywords) {
+        return new ConversionException("This Java " + kind + " takes exactly " + arity + " positional argument"
+                + (arity == 1 ? "" : "s") + " (" + given + " given"
+                + (keywords.isEmpty() ? "" : ", and keywords " + keywords) + ")");
+    }
+
+    // ---- naming -----------------------------------------------------------------------------------------------
+
+    /** How messages name a thread: {@code 'worker-1'}, or {@code 'v-3' (virtual)}. */
     public static String name(Thread thread) {
         return "'" + thread.getName() + "'" + (thread.isVirtual() ? " (virtual)" : "");
     }

@@ -1,13 +1,16 @@
 package dev.tether.internal.protocol;
 
+import dev.tether.internal.capi.CApi;
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One CPython interpreter as the protocol sees it: the {@code PyInterpreterState *} it protects, the gate every
@@ -18,27 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * interpreter.
  */
 public final class InterpreterImpl {
-
-    /** What the runtime does for the protocol on its lifecycle thread. */
-    public interface Lifecycle {
-        /**
-         * Interrupts Python code running in {@code interpreter}: the threads {@code idents} attached from Java, and
-         * every thread Python started there. Returns the names of the Python-started threads it interrupted.
-         */
-        List<String> interrupt(InterpreterImpl interpreter, long[] idents);
-
-        /**
-         * Ends the interpreter once no Java thread holds it: waits for the threads Python started there (as CPython
-         * does), interrupting them once {@code deadline} passed and giving them {@code grace} more, then calls
-         * {@code Py_EndInterpreter} (or {@code Py_FinalizeEx} for the main interpreter).
-         *
-         * @throws dev.tether.ThreadStateException with {@code CLOSE_TIMED_OUT} if Python threads still run
-         */
-        void end(InterpreterImpl interpreter, long deadline, Duration grace);
-
-        /** The interpreters not closed yet. */
-        List<InterpreterImpl> interpreters();
-    }
 
     private final long id;
     private final boolean main;
@@ -51,18 +33,18 @@ public final class InterpreterImpl {
     /** Bindings beyond which the next new binding first prunes those of terminated threads. */
     volatile int pruneThreshold = 64;
     /** Thread states of terminated threads deleted so far (diagnostics and tests). */
-    final java.util.concurrent.atomic.AtomicLong reaped = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong reaped = new AtomicLong();
     /** Serializes closers of this interpreter. */
     final ReentrantLock closeLock = new ReentrantLock();
-    /** Per-interpreter Python helpers (owned by the bridge); set once under an attachment. */
-    private final AtomicReference<Object> bridgeState = new AtomicReference<>();
-    /** The public handle, created once by the API layer. */
-    private volatile Object view;
+    /** What upper layers keep per interpreter, indexed by {@link Slot}: the public handle, the bridge's helpers. */
+    private final AtomicReferenceArray<Object> slots = new AtomicReferenceArray<>(Slot.CAPACITY);
     /**
      * References to drop ({@code Py_DecRef}) that were released by threads not attached to this interpreter (the
      * Cleaner thread, unattached closers): performed at the next attachment, and before the interpreter ends.
      */
     private final ConcurrentLinkedQueue<MemorySegment> deferredReleases = new ConcurrentLinkedQueue<>();
+    /** Other native clean-ups queued the same way (an exported buffer released from another interpreter). */
+    private final ConcurrentLinkedQueue<Runnable> deferredActions = new ConcurrentLinkedQueue<>();
     /** Actions to run on the lifecycle thread, attached, just before CPython ends the interpreter. */
     private final Set<Runnable> beforeEnd = ConcurrentHashMap.newKeySet();
 
@@ -130,12 +112,29 @@ public final class InterpreterImpl {
         return main;
     }
 
-    public Object view() {
-        return view;
+    /** What an upper layer keeps in {@code slot} for this interpreter, or null. */
+    public <T> T get(Slot<T> slot) {
+        return slot.type.cast(slots.get(slot.index));
     }
 
-    public void setView(Object view) {
-        this.view = view;
+    /** What is kept in {@code slot}, created by {@code create} the first time (once, even under a race). */
+    public <T> T getOrCreate(Slot<T> slot, Supplier<? extends T> create) {
+        T value = get(slot);
+        if (value == null) {
+            T created = Objects.requireNonNull(create.get(), "create");
+            value = slots.compareAndSet(slot.index, null, created) ? created : get(slot);
+        }
+        return value;
+    }
+
+    /** Keeps {@code value} in {@code slot} (null empties it). */
+    public <T> void set(Slot<T> slot, T value) {
+        slots.set(slot.index, value);
+    }
+
+    /** Empties {@code slot} and returns what it held, or null. */
+    public <T> T take(Slot<T> slot) {
+        return slot.type.cast(slots.getAndSet(slot.index, null));
     }
 
     /** Queues a reference to drop at the next attachment (any thread, never blocks). */
@@ -143,17 +142,26 @@ public final class InterpreterImpl {
         deferredReleases.add(object);
     }
 
-    /** Drops the queued references; the calling thread must be attached to this interpreter. */
+    /** Queues a native clean-up to run attached at the next attachment, or before the interpreter ends. */
+    public void deferAction(Runnable action) {
+        deferredActions.add(action);
+    }
+
+    /** Drops the queued references and runs the queued clean-ups; the calling thread must be attached here. */
     public void drainDeferredReleases() {
         MemorySegment object;
         while ((object = deferredReleases.poll()) != null) {
-            dev.tether.internal.capi.CApi.Py_DecRef(object);
+            CApi.Py_DecRef(object);
+        }
+        Runnable action;
+        while ((action = deferredActions.poll()) != null) {
+            action.run();
         }
     }
 
-    /** Whether references wait to be dropped. */
+    /** Whether references or clean-ups wait. */
     public boolean hasDeferredReleases() {
-        return !deferredReleases.isEmpty();
+        return !deferredReleases.isEmpty() || !deferredActions.isEmpty();
     }
 
     /** Registers an action to run (attached, on the lifecycle thread) before CPython ends this interpreter. */
@@ -168,14 +176,10 @@ public final class InterpreterImpl {
 
     /** Runs and forgets the before-end actions; the lifecycle thread calls it attached. */
     public void runBeforeEnd() {
-        for (Runnable action : java.util.List.copyOf(beforeEnd)) {
+        for (Runnable action : List.copyOf(beforeEnd)) {
             beforeEnd.remove(action);
             action.run();
         }
-    }
-
-    public AtomicReference<Object> bridgeState() {
-        return bridgeState;
     }
 
     /** "the main interpreter" or "subinterpreter 3": how messages name it. */

@@ -2,7 +2,6 @@ package dev.tether.internal.protocol;
 
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.protocol.Attachment.Kind;
-import dev.tether.internal.protocol.Failures.Refusal;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +31,9 @@ public final class ThreadStates {
      * Attaches the calling thread to {@code interpreter}.
      *
      * @param guard an open guard that covers the hold even while the interpreter is closing, or null
-     * @return an {@link Attachment}, or a {@link Refusal} (nothing changed on the thread)
+     * @return the new {@link Attachment}, or a {@link Refusal} (nothing changed on the thread)
      */
-    public static Object ensure(InterpreterImpl interpreter, GuardImpl guard) {
+    public static AttachOutcome ensure(InterpreterImpl interpreter, GuardImpl guard) {
         if (Thread.currentThread().isVirtual()) {
             return Failures.virtualThread(interpreter);
         }
@@ -285,7 +284,7 @@ public final class ThreadStates {
         return push(record, binding, Kind.ADOPTED, null, null, null);
     }
 
-    private static Object attachNew(ThreadRecord record, Binding binding, MemorySegment foreign, GuardImpl guard) {
+    private static AttachOutcome attachNew(ThreadRecord record, Binding binding, MemorySegment foreign, GuardImpl guard) {
         Binding previous = record.current;
         if (previous != null || foreign != null) {
             CApi.PyEval_SaveThread();

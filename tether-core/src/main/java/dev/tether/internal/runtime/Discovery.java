@@ -1,6 +1,7 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.PythonDistribution;
+import dev.tether.internal.protocol.Failures;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,10 +38,7 @@ final class Discovery {
                         path(System.getenv("TETHER_PYTHON_HOME")),
                         "environment TETHER_PYTHON_LIBRARY/TETHER_PYTHON_HOME", tried))
                 .or(() -> distributions(tried));
-        return found.orElseThrow(() -> new IllegalStateException("No CPython to start. Tried, in order:\n  "
-                + String.join("\n  ", tried)
-                + "\nSet PythonRuntime.builder().library(...), -Dtether.python.library=..., TETHER_PYTHON_LIBRARY,"
-                + " or put dev.tether:tether-cpython on the class path."));
+        return found.orElseThrow(() -> Failures.noPythonFound(tried));
     }
 
     /** The minor version a library's file name announces (libpython3.14.so.1.0 -> 14), or -1. */
@@ -61,16 +59,14 @@ final class Discovery {
         }
         Path lib = library != null ? library : findLibrary(home);
         if (lib == null) {
-            throw new IllegalStateException(source + " named home " + home
-                    + " but it holds no libpython3.*.so; set the library too");
+            throw Failures.homeWithoutLibrary(source, home);
         }
         if (!Files.isRegularFile(lib)) {
-            throw new IllegalStateException(source + " named library " + lib + ", which is not a readable file");
+            throw Failures.libraryNotReadable(source, lib);
         }
         Path h = home != null ? home : deriveHome(lib);
         if (h == null) {
-            throw new IllegalStateException(source + " named library " + lib
-                    + " but no home (a folder with lib/python3.X/os.py) was found next to it; set the home too");
+            throw Failures.noHomeNearLibrary(source, lib);
         }
         tried.add(source + ": " + lib);
         return Optional.of(new Found(lib.toAbsolutePath(), h.toAbsolutePath(), source));

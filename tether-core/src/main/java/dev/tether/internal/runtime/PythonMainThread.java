@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +53,21 @@ final class PythonMainThread {
                 throw new IllegalStateException(e);
             }
         }
+        return await(submit(task), deadline);
+    }
+
+    /** Queues {@code task} to run on this thread; the future completes when it has. */
+    <T> Future<T> submit(Callable<T> task) {
         FutureTask<T> future = new FutureTask<>(task);
         tasks.add(future);
+        return future;
+    }
+
+    /**
+     * Waits for {@code future} until {@code deadline} ({@link Long#MAX_VALUE}: however long it takes) and returns
+     * its result, rethrowing what the task threw. Interrupts are deferred until the wait ends.
+     */
+    static <T> T await(Future<T> future, long deadline) throws TimeoutException {
         boolean interrupted = false;
         try {
             while (true) {

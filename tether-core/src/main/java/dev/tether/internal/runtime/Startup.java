@@ -3,21 +3,128 @@ package dev.tether.internal.runtime;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.tether.PythonVersion;
+import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.LibPython;
+import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.InterpreterImpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Initializes CPython on its main thread, so that it cannot hurt the JVM (DESIGN fact 9): no signal handlers, the
- * environment ignored unless asked for, the home set explicitly, UTF-8 mode. 3.14+ uses the PEP 741
- * {@code PyInitConfig} API, which reports errors; older versions use the legacy global flags, whose
- * {@code Py_InitializeEx} would abort the process on error, so the caller validates the home first.
+ * Finds, loads, checks and initializes CPython on its main thread, so that it cannot hurt the JVM
+ * (F-EMBED-NO-SIGNALS): no signal handlers, the environment ignored unless asked for, the home set explicitly,
+ * UTF-8 mode. 3.14+ uses the PEP 741 {@code PyInitConfig} API, which reports errors; older versions use the legacy
+ * global flags, whose {@code Py_InitializeEx} would abort the process on error, so the home is validated first.
  */
 final class Startup {
+    private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
+
     private Startup() {}
 
-    static void initialize(Path home, boolean inheritEnvironment, int minor) {
+    /**
+     * A CPython initialized on its main thread, detached there.
+     *
+     * @param mainInterpreter   {@code PyInterpreterState *} of the main interpreter
+     * @param mainThreadState   the main thread's own thread state
+     */
+    record Started(Discovery.Found location, PythonVersion version, PythonMainThread mainThread,
+                   MemorySegment mainInterpreter, MemorySegment mainThreadState) {}
+
+    /**
+     * Finds and loads libpython (RTLD_GLOBAL), reads its version, checks the home's standard library, then
+     * initializes CPython on a new main thread. {@code committed} runs once the process is about to be changed for
+     * good (CPython's initialization cannot be undone).
+     */
+    static Started start(RuntimeConfig config, Runnable committed) {
+        Discovery.Found found = Discovery.resolve(config);
+        try {
+            LibPython.load(found.library());
+        } catch (IllegalStateException e) {
+            throw Failures.libraryNotLoaded(found.library(), e);
+        }
+        PythonVersion version = readVersion(found);
+        checkHome(found, version);
+        committed.run();
+        PythonMainThread mainThread = new PythonMainThread();
+        try {
+            MemorySegment[] state = mainThread.call(() -> {
+                initialize(found.home(), config.inheritEnvironment(), version.minor());
+                MemorySegment own = CApi.PyThreadState_Get();
+                MemorySegment interp = CApi.PyInterpreterState_Main();
+                CApi.PyEval_SaveThread();
+                return new MemorySegment[] {interp, own};
+            });
+            return new Started(found, version, mainThread, state[0], state[1]);
+        } catch (RuntimeException | Error e) {
+            mainThread.stop();
+            throw e;
+        }
+    }
+
+    /**
+     * Installs Tether's helpers in the main interpreter, on the main thread. If that fails, CPython is finalized
+     * again and the main thread stopped, so that nothing is left running without a handle.
+     */
+    static void installSupport(Started started, InterpreterImpl main) {
+        started.mainThread().call(() -> {
+            CApi.PyEval_RestoreThread(started.mainThreadState());
+            try {
+                Support.initializeRuntime();
+                Support.install(main);
+                CApi.PyEval_SaveThread();
+            } catch (RuntimeException e) {
+                abandon(started, main);
+                throw Failures.setupFailed("Tether's helpers", e);
+            } catch (Error e) {
+                abandon(started, main);
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    /** Undoes a start whose set-up failed: CPython finalized, its main thread stopped (on that thread, attached). */
+    private static void abandon(Started started, InterpreterImpl main) {
+        Support.uninstall(main);
+        CApi.Py_FinalizeEx();
+        started.mainThread().stop();
+    }
+
+    private static PythonVersion readVersion(Discovery.Found found) {
+        String text;
+        try {
+            text = CApi.Py_GetVersion();
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw Failures.cannotBind(found.library(), e);
+        }
+        Matcher m = VERSION.matcher(text);
+        if (!m.find()) {
+            throw Failures.unreadableVersion(found.library(), text);
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        if (major != 3 || minor < 9) {
+            throw Failures.unsupportedVersion(found.library(), m.group());
+        }
+        boolean debug = LibPython.find("_Py_NegativeRefcount").isPresent();
+        boolean freeThreaded = LibPython.find("_Py_DecRefShared").isPresent();
+        return new PythonVersion(major, minor, Integer.parseInt(m.group(3)), debug, freeThreaded);
+    }
+
+    private static void checkHome(Discovery.Found found, PythonVersion version) {
+        Path stdlib = Discovery.stdlib(found.home(), version.minor());
+        if (!Files.isRegularFile(stdlib.resolve("os.py")) || !Files.isDirectory(stdlib.resolve("encodings"))) {
+            throw Failures.noStandardLibrary(found.home(), version.toString(), stdlib);
+        }
+    }
+
+    private static void initialize(Path home, boolean inheritEnvironment, int minor) {
         if (minor >= 14 && CApi.hasInitConfig()) {
             initializeWithInitConfig(home, inheritEnvironment);
         } else {
@@ -35,14 +142,14 @@ final class Startup {
         CApi.Py_SetPythonHome(wideString(Arena.global(), home.toString()));
         CApi.Py_InitializeEx(0);
         if (CApi.Py_IsInitialized() == 0) {
-            throw new IllegalStateException("Py_InitializeEx did not initialize CPython");
+            throw Failures.initializationFailed("Py_InitializeEx did not initialize CPython");
         }
     }
 
     private static void initializeWithInitConfig(Path home, boolean inheritEnvironment) {
         MemorySegment config = CApi.PyInitConfig_Create();
         if (config.equals(MemorySegment.NULL)) {
-            throw new IllegalStateException("PyInitConfig_Create failed: out of memory");
+            throw Failures.initializationFailed("PyInitConfig_Create failed: out of memory");
         }
         try (Arena arena = Arena.ofConfined()) {
             // PyInitConfig_Create starts from the isolated configuration; set every choice anyway.
@@ -56,7 +163,7 @@ final class Startup {
             check(config, arena, CApi.PyInitConfig_SetStr(config, arena.allocateFrom("home"),
                     arena.allocateFrom(home.toString())), "home");
             if (CApi.Py_InitializeFromInitConfig(config) < 0) {
-                throw new IllegalStateException("CPython failed to initialize: " + error(config, arena));
+                throw Failures.initializationFailed(error(config, arena));
             }
         } finally {
             CApi.PyInitConfig_Free(config);
@@ -69,7 +176,7 @@ final class Startup {
 
     private static void check(MemorySegment config, Arena arena, int rc, String option) {
         if (rc < 0) {
-            throw new IllegalStateException("CPython refused the option " + option + ": " + error(config, arena));
+            throw Failures.optionRefused(option, error(config, arena));
         }
     }
 

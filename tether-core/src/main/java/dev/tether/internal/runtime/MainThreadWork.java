@@ -1,0 +1,252 @@
+package dev.tether.internal.runtime;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.tether.internal.bridge.Support;
+import dev.tether.internal.capi.CApi;
+import dev.tether.internal.capi.Layouts;
+import dev.tether.internal.protocol.Closer;
+import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Lifecycle;
+import dev.tether.internal.protocol.RuntimeFacts;
+import dev.tether.internal.protocol.ThreadStates;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The work that must run on CPython's main thread, the thread that owns every interpreter's first thread state:
+ * creating subinterpreters, interrupting Python code, and ending interpreters (waiting for the threads Python
+ * started there first, as CPython does).
+ */
+final class MainThreadWork {
+    /** Extra time a bounded close grants CPython's own finalization after the holds drained. */
+    static final Duration FINALIZE_SLACK = Duration.ofSeconds(10);
+    /** How long an interrupt waits for CPython's main thread, which may itself be waiting for a GIL. */
+    static final Duration INTERRUPT_PATIENCE = Duration.ofSeconds(2);
+    /** How often the end looks again whether the threads Python started have ended. */
+    static final long THREAD_POLL_MILLIS = 5;
+    /** {@code PyInterpreterConfig} of an isolated interpreter (see {@link Layouts#PY_INTERPRETER_CONFIG}). */
+    private static final int[] ISOLATED = {0, 0, 0, 1, 0, 1, 2};
+
+    private final PythonMainThread thread;
+    private final InterpreterImpl main;
+    private final RuntimeFacts facts;
+    /**
+     * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
+     * a second close must wait for that one, never queue another (which would attach a freed thread state).
+     */
+    private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
+
+    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts) {
+        this.thread = thread;
+        this.main = main;
+        this.facts = facts;
+    }
+
+    /** Creates a subinterpreter: isolated with its own GIL on 3.12+, a legacy one sharing the main GIL before. */
+    InterpreterImpl createSubinterpreter(Lifecycle lifecycle) {
+        return thread.call(() -> {
+            ThreadStates.restore(main, main.initialThreadState());
+            MemorySegment own = facts.minor() >= 12 ? newIsolated() : newLegacy();
+            MemorySegment pointer = CApi.PyThreadState_GetInterpreter(own);
+            InterpreterImpl created = new InterpreterImpl(CApi.PyInterpreterState_GetID(pointer), false,
+                    facts.minor() >= 12, pointer, own, facts, lifecycle);
+            try {
+                Support.install(created);
+            } finally {
+                CApi.PyEval_SaveThread();
+            }
+            return created;
+        });
+    }
+
+    /** See {@link Lifecycle#interrupt}. */
+    List<String> interrupt(InterpreterImpl interpreter, long[] idents) {
+        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
+        try {
+            return thread.call(() -> withInitialThreadState(interpreter, () -> {
+                List<String> names = new ArrayList<>();
+                for (long ident : idents) {
+                    CApi.PyThreadState_SetAsyncExc(ident, CApi.PyExc_KeyboardInterrupt);
+                }
+                for (Support.PythonThread t : Support.pythonThreads(interpreter)) {
+                    CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
+                    names.add(t.describe());
+                }
+                return names;
+            }), deadline);
+        } catch (TimeoutException e) {
+            return List.of(Failures.interruptNotDelivered(interpreter));
+        }
+    }
+
+    /**
+     * See {@link Lifecycle#end}. An end still running from an earlier close that timed out is waited for again, not
+     * repeated; one that failed (Python threads did not stop) is repeated.
+     */
+    void end(InterpreterImpl interpreter, long deadline, Duration grace) {
+        long bound = deadline == Long.MAX_VALUE ? Long.MAX_VALUE
+                : deadline + grace.toNanos() + FINALIZE_SLACK.toNanos();
+        Future<Void> task = ends.compute(interpreter, (i, earlier) -> earlier == null || failed(earlier)
+                ? thread.submit(() -> {
+                    endOnMainThread(interpreter, deadline, grace);
+                    return null;
+                })
+                : earlier);
+        try {
+            PythonMainThread.await(task, bound);
+            ends.remove(interpreter);
+        } catch (TimeoutException e) {
+            throw Failures.endTimedOut(interpreter);
+        }
+    }
+
+    private static boolean failed(Future<Void> task) {
+        return task.state() == Future.State.FAILED || task.state() == Future.State.CANCELLED;
+    }
+
+    /**
+     * Ends one interpreter on the thread that owns its first thread state.
+     *
+     * <ol>
+     *   <li>Attach that thread state; wait for the non-daemon threads Python started there and, for a
+     *       subinterpreter, until no other thread state is left (3.9-3.13 abort the process otherwise), interrupting
+     *       them once the deadline passed; give up past the grace period.</li>
+     *   <li>Release what Tether holds there: open buffers, queued references, the helpers.</li>
+     *   <li>Subinterpreter: {@code Py_EndInterpreter}; before 3.12 the shared GIL is still ours afterwards with no
+     *       thread state current, so switch to the main thread state and release it (F-END-KEEPS-GIL).</li>
+     *   <li>Main: {@code Py_FinalizeEx}.</li>
+     * </ol>
+     */
+    private void endOnMainThread(InterpreterImpl interpreter, long deadline, Duration grace) {
+        MemorySegment own = interpreter.initialThreadState();
+        ThreadStates.restore(interpreter, own);
+        boolean ended = false;
+        try {
+            awaitPythonThreads(interpreter, own, deadline, grace);
+            interpreter.runBeforeEnd();
+            interpreter.drainDeferredReleases();
+            Support.uninstall(interpreter);
+            ended = true;
+            if (interpreter.isMain()) {
+                CApi.Py_FinalizeEx();
+                return;
+            }
+            CApi.Py_EndInterpreter(own);
+            if (facts.minor() < 12) {
+                CApi.PyThreadState_Swap(main.initialThreadState());
+                CApi.PyEval_SaveThread();
+            }
+        } finally {
+            if (!ended) {
+                CApi.PyEval_SaveThread();
+            }
+        }
+    }
+
+    /**
+     * Waits (detached between looks) until no non-daemon thread Python started runs in the interpreter and, for a
+     * subinterpreter, no other thread state is left in it (a finishing thread leaves threading's list a moment
+     * before its thread state is deleted, F-THREADING-LIST-FIRST). Past the deadline, interrupts those threads
+     * every {@link Closer#INTERRUPT_INTERVAL}; past the grace period, gives up naming them.
+     */
+    private void awaitPythonThreads(InterpreterImpl interpreter, MemorySegment own, long deadline, Duration grace) {
+        long graceEnd = Long.MAX_VALUE;
+        long nextInterrupt = Long.MAX_VALUE;
+        while (true) {
+            List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
+            List<Support.PythonThread> running = threads.stream().filter(t -> !t.daemon()).toList();
+            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own);
+            if (running.isEmpty() && others == 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (graceEnd == Long.MAX_VALUE && deadline != Long.MAX_VALUE && now - deadline >= 0) {
+                graceEnd = now + grace.toNanos();
+                nextInterrupt = now;
+            }
+            if (graceEnd != Long.MAX_VALUE && now - graceEnd >= 0) {
+                List<String> names = new ArrayList<>(threads.stream().map(Support.PythonThread::describe).toList());
+                if (names.isEmpty()) {
+                    names.add(Failures.foreignThreadStates(others));
+                }
+                throw Failures.closeTimedOut(interpreter, List.of(), 0, names);
+            }
+            if (now - nextInterrupt >= 0) {
+                // Again and again: code can swallow one (a bare except, or an interrupt landing in a helper).
+                for (Support.PythonThread t : threads) {
+                    CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
+                }
+                nextInterrupt = now + Closer.INTERRUPT_INTERVAL.toNanos();
+            }
+            CApi.PyEval_SaveThread();
+            try {
+                Thread.sleep(THREAD_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                ThreadStates.restore(interpreter, own);
+            }
+        }
+    }
+
+    private static int otherThreadStates(InterpreterImpl interpreter, MemorySegment own) {
+        int count = 0;
+        for (MemorySegment ts = CApi.PyInterpreterState_ThreadHead(interpreter.pointer());
+             !ts.equals(MemorySegment.NULL); ts = CApi.PyThreadState_Next(ts)) {
+            if (!ts.equals(own)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static <T> T withInitialThreadState(InterpreterImpl interpreter, Callable<T> body) throws Exception {
+        ThreadStates.restore(interpreter, interpreter.initialThreadState());
+        try {
+            return body.call();
+        } finally {
+            CApi.PyEval_SaveThread();
+        }
+    }
+
+    /** 3.12+: {@code Py_NewInterpreterFromConfig} with an isolated configuration; attached to main before. */
+    private MemorySegment newIsolated() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(Layouts.PY_INTERPRETER_CONFIG);
+            for (int i = 0; i < ISOLATED.length; i++) {
+                config.setAtIndex(JAVA_INT, i, ISOLATED[i]);
+            }
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment status = CApi.Py_NewInterpreterFromConfig(arena, out, config);
+            if (status.get(JAVA_INT, 0) != 0) {
+                String message = CApi.cString(status.get(ADDRESS, 16));
+                if (CApi.PyThreadState_GetUnchecked().equals(main.initialThreadState())) {
+                    CApi.PyEval_SaveThread();
+                }
+                throw Failures.subinterpreterNotCreated(message);
+            }
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    /** 3.9-3.11: {@code Py_NewInterpreter}, sharing the main GIL. */
+    private static MemorySegment newLegacy() {
+        MemorySegment own = CApi.Py_NewInterpreter();
+        if (own.equals(MemorySegment.NULL)) {
+            CApi.PyEval_SaveThread();
+            throw Failures.subinterpreterNotCreated(null);
+        }
+        return own;
+    }
+}
