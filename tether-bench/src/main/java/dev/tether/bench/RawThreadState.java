@@ -9,12 +9,12 @@ import java.lang.foreign.MemorySegment;
  * A CPython thread state managed with raw C-API calls, as a C embedder caching one per thread would: created on
  * its owner thread ({@code PyThreadState_New}), attached and detached there ({@code PyEval_RestoreThread} /
  * {@code PyEval_SaveThread}), and deleted there while attached ({@code PyThreadState_Clear} +
- * {@code PyThreadState_DeleteCurrent}), never from another thread (DESIGN section 4, fact 4).
+ * {@code PyThreadState_DeleteCurrent}), never from another thread (F-GILSTATE-REBIND).
  *
  * <p>Tether does not see raw thread states, so each one is covered by an {@link InterpreterGuard}, taken before it
  * is created and closed after it is deleted: the runtime's close (run by whichever JMH thread tears down the
  * benchmark state first) then waits for every thread to delete its raw thread state instead of finalizing CPython
- * under it (fact 3).
+ * under it (F-FINALIZING-ATTACH-FATAL).
  */
 public final class RawThreadState {
     private final Thread owner = Thread.currentThread();

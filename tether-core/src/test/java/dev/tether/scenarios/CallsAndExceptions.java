@@ -8,6 +8,11 @@ import dev.tether.PythonRuntime;
 import dev.tether.TestAccess;
 import dev.tether.ThreadState;
 import dev.tether.testing.Scenario;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -204,5 +209,17 @@ public final class CallsAndExceptions extends Scenario {
             return e;
         }
         throw new AssertionError("expected a PythonException");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Checks made above, each counted as "checks". */
+    static final int CHECKS = 33;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, CallsAndExceptions.class, Duration.ofMinutes(1));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("checks") == CHECKS, "expected " + CHECKS + " checks", o);
     }
 }

@@ -7,6 +7,11 @@ import dev.tether.PythonRuntime;
 import dev.tether.TestAccess;
 import dev.tether.ThreadState;
 import dev.tether.testing.Scenario;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -293,5 +298,24 @@ public final class ConversionProperties extends Scenario {
         }
         String s = String.valueOf(v);
         return (v == null ? "null" : v.getClass().getSimpleName()) + " " + (s.length() > 80 ? s.substring(0, 80) + "..." : s);
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Strict conversions ({@code as}) that must be refused, each counted as "refused". */
+    static final int REFUSED = 17;
+    /** Fixed checks beside the random round trips, each counted as "checks". */
+    static final int CHECKS = 22;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        long seed = Long.getLong("tether.test.seed", System.nanoTime());
+        Outcome o = ScenarioRunner.run(python, ConversionProperties.class, Duration.ofMinutes(2),
+                Long.toString(seed), "2000");
+        Verdicts.clean(o);
+        Verdicts.require(o.count("roundTrips") >= 2000 + 2000 / 4, "round trips missing (seed " + seed + ")", o);
+        Verdicts.require(o.count("refused") == REFUSED && o.count("checks") == CHECKS, "strict checks missing", o);
+        Verdicts.report(String.format("conversions CPython %-6s seed=%d roundTrips=%d refused=%d", python, seed,
+                o.count("roundTrips"), o.count("refused")));
     }
 }

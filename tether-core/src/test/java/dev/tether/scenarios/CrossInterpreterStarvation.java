@@ -4,6 +4,10 @@ import dev.tether.Interpreter;
 import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +44,7 @@ public final class CrossInterpreterStarvation extends Scenario {
         });
         spinningNow.await();
         Thread.sleep(50);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < ATTACHES / 2; i++) { // two directions
             long begin = System.nanoTime();
             Thread attacher = Thread.ofPlatform().start(() -> waiting.run(ts -> ts.exec("x = sum(range(100))")));
             attacher.join(TimeUnit.SECONDS.toMillis(20));
@@ -58,5 +62,19 @@ public final class CrossInterpreterStarvation extends Scenario {
         stopper.join(20_000);
         spinner.join(20_000);
         check(!spinner.isAlive() && !stopper.isAlive(), "the spinner could not be stopped");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Attaches measured while a thread spins in the other interpreter: half in each direction. */
+    static final int ATTACHES = 40;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, CrossInterpreterStarvation.class, Duration.ofMinutes(2));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("attaches") == ATTACHES, "attaches missing", o);
+        Verdicts.report(String.format("starvation CPython %-6s attaches=%d meanAttachMs=%.1f (a thread spinning in"
+                + " the other interpreter)", python, ATTACHES, o.count("attachMillisTotal") / (double) ATTACHES));
     }
 }

@@ -3,6 +3,13 @@ package dev.tether.scenarios;
 import dev.tether.Interpreter;
 import dev.tether.PythonRuntime;
 import dev.tether.testing.Scenario;
+import java.util.Map;
+import java.util.List;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 
 /**
  * Started with hostile PYTHON* variables in the environment (PYTHONFAULTHANDLER=1, PYTHONHOME=/nonexistent ...):
@@ -47,5 +54,25 @@ public final class Environment extends Scenario {
 
     private static int touch(String s) {
         return s.length();
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void hostileSuite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, Environment.class, Duration.ofMinutes(1),
+                Map.of("PYTHONFAULTHANDLER", "1", "PYTHONHOME", "/nonexistent", "PYTHONPATH", "/nonexistent/lib",
+                        "PYTHONUTF8", "0", "PYTHONVERBOSE", "1", "PYTHONMALLOC", "malloc"), List.of());
+        Verdicts.clean(o);
+        Verdicts.require(o.count("checks") == 1, "checks missing", o);
+        Verdicts.require(!o.output().contains("# installing zipimport hook"), "PYTHONVERBOSE was honoured", o);
+    }
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void inheritedSuite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, Environment.class, Duration.ofMinutes(1),
+                Map.of("PYTHONPATH", "/tmp/tether-env-check"), List.of(), "inherit");
+        Verdicts.clean(o);
+        Verdicts.require(o.count("checks") == 1, "checks missing", o);
     }
 }

@@ -9,6 +9,10 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,5 +153,48 @@ public final class FinalizationStorm extends Scenario {
                 System.err.println("unexpected refusal " + code);
             }
         }
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs per version of each storm ({@code -Dtether.test.stormRuns}; the extended matrix passes it on). */
+    static final int STORM_RUNS = Integer.getInteger("tether.test.stormRuns", 20);
+    /** Subinterpreter storms per JVM (each run closes only a subinterpreter, so one JVM serves several). */
+    private static final int SUB_RUNS_PER_JVM = 5;
+    /** Platform threads attaching in each storm (plus {@link #VIRTUAL_THREADS} virtual ones). */
+    private static final String STORM_THREADS = "16";
+
+    /** The main-interpreter storm: one JVM per run, since closing the main interpreter finalizes CPython. */
+    public static void mainSuite(PythonInstall python) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int run = 0; run < STORM_RUNS; run++) {
+            Outcome o = ScenarioRunner.run(python, FinalizationStorm.class, Duration.ofSeconds(90), "main",
+                    STORM_THREADS);
+            Verdicts.storm(o);
+            outcomes.add(o);
+        }
+        report("main", python, outcomes);
+    }
+
+    /** The subinterpreter storm: several runs per JVM. */
+    public static void subinterpreterSuite(PythonInstall python) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int done = 0; done < STORM_RUNS; done += SUB_RUNS_PER_JVM) {
+            Outcome o = ScenarioRunner.run(python, FinalizationStorm.class, Duration.ofSeconds(120), "sub",
+                    Integer.toString(SUB_RUNS_PER_JVM), STORM_THREADS);
+            Verdicts.storm(o);
+            Verdicts.require(o.count("runs") == SUB_RUNS_PER_JVM, "runs missing", o);
+            outcomes.add(o);
+        }
+        report("subinterpreter", python, outcomes);
+    }
+
+    private static void report(String kind, PythonInstall python, List<Outcome> outcomes) {
+        Verdicts.report(String.format("storm %-14s CPython %-6s runs=%d jvms=%d attempts=%d completed=%d"
+                        + " refusedFinalizing=%d refusedClosed=%d unexpected=%d crashes=0 hangs=0 meanCloseMs=%.1f",
+                kind, python, Verdicts.sum(outcomes, "runs"), outcomes.size(), Verdicts.sum(outcomes, "attempts"),
+                Verdicts.sum(outcomes, "completed"), Verdicts.sum(outcomes, "refusedFinalizing"),
+                Verdicts.sum(outcomes, "refusedClosed"), Verdicts.sum(outcomes, "unexpected"),
+                Verdicts.sum(outcomes, "closeMicros") / 1000.0 / Math.max(1, Verdicts.sum(outcomes, "runs"))));
     }
 }

@@ -7,6 +7,10 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -175,5 +179,17 @@ public final class HostilePython extends Scenario {
             return e;
         }
         throw new AssertionError("expected a PythonException");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Hostile programs run above, each counting "checks" once it was judged. */
+    static final int CHECKS = 10;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, HostilePython.class, Duration.ofMinutes(1));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("checks") == CHECKS, "expected " + CHECKS + " checks", o);
     }
 }

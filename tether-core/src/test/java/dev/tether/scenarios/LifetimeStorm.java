@@ -7,6 +7,10 @@ import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,5 +132,21 @@ public final class LifetimeStorm extends Scenario {
                 System.err.println("unexpected code " + code);
             }
         }
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, LifetimeStorm.class, Duration.ofMinutes(3), "5", "8");
+        Verdicts.clean(o);
+        Verdicts.require(o.count("runs") == 5, "runs missing", o);
+        Verdicts.require(o.count("unexpected") == 0, "unexpected outcomes", o);
+        Verdicts.require(o.count("attempts") == o.count("completed") + o.count("refusedFinalizing")
+                + o.count("refusedClosed") + o.count("alreadyReleased"), "an attempt was lost", o);
+        Verdicts.report(String.format("lifetime-storm CPython %-6s runs=%d attempts=%d completed=%d"
+                        + " refusedFinalizing=%d refusedClosed=%d alreadyReleased=%d unexpected=0", python,
+                o.count("runs"), o.count("attempts"), o.count("completed"), o.count("refusedFinalizing"),
+                o.count("refusedClosed"), o.count("alreadyReleased")));
     }
 }

@@ -8,6 +8,10 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -170,5 +174,20 @@ public final class Misuse extends Scenario {
             return;
         }
         throw new AssertionError("expected a NullPointerException");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Misuses tried: one {@code count("checks")} per {@code expect}/{@code expectCode} above. */
+    static final int CHECKS = 27;
+    /** Times {@link #stillWorks()} proved the runtime usable after a group of misuses. */
+    static final int STILL_WORKS = 5;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, Misuse.class, Duration.ofMinutes(1));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("checks") == CHECKS, "expected " + CHECKS + " checks", o);
+        Verdicts.require(o.count("stillWorks") == STILL_WORKS, "the runtime was not checked after every misuse", o);
     }
 }

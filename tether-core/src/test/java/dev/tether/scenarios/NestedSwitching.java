@@ -6,6 +6,11 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -86,5 +91,22 @@ public final class NestedSwitching extends Scenario {
     private void verifyTopQuietly(Deque<ThreadState> stack) {
         ThreadState top = stack.peek();
         check(ThreadState.isAttached(top.interpreter()), "a refused release changed the attachment");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Nesting levels the scenario goes down (and up) through: the length of {@code path} in {@link #run}. */
+    static final int LEVELS = 8;
+    /** Checks of the attached interpreter, one per level on the way down and on the way back up but the last. */
+    static final int VERIFIED = 15;
+    /** Out-of-order releases tried: every open level below the top, at every depth. */
+    static final int REFUSED_OUT_OF_ORDER = 49;
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, NestedSwitching.class, Duration.ofMinutes(1));
+        Verdicts.clean(o);
+        Verdicts.require(o.count("levels") == LEVELS && o.count("verified") == VERIFIED, "levels not all verified", o);
+        Verdicts.require(o.count("refusedOutOfOrder") == REFUSED_OUT_OF_ORDER, "out-of-order releases not all tried", o);
     }
 }

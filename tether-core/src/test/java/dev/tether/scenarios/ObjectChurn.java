@@ -5,6 +5,11 @@ import dev.tether.PyObject;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.testing.Scenario;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -80,5 +85,19 @@ public final class ObjectChurn extends Scenario {
             }
         }
         return -1;
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, ObjectChurn.class, Duration.ofMinutes(5), "1000000");
+        Verdicts.clean(o);
+        Verdicts.report(String.format("object-churn CPython %-6s objects=%d gcObjects=%d->%d totalRefs=%s"
+                        + " rssKiB=%d/%d/%d (before/peak/after)", python, o.count("objects"),
+                o.count("gcObjectsBefore"), o.count("gcObjectsAfter"),
+                o.counters().containsKey("totalRefsBefore")
+                        ? o.count("totalRefsBefore") + "->" + o.count("totalRefsAfter") : "n/a (release build)",
+                o.count("rssBeforeKiB"), o.count("rssPeakKiB"), o.count("rssAfterKiB")));
     }
 }

@@ -8,6 +8,10 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.List;
 
@@ -90,5 +94,16 @@ public final class PythonThreadsCallJava extends Scenario {
                 throw e;
             }
         };
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, PythonThreadsCallJava.class, Duration.ofMinutes(2), "4");
+        Verdicts.clean(o);
+        Verdicts.report(String.format("python-threads CPython %-6s callbacks=%d completed=%d switchRefused=%d"
+                        + " unexpected=%d", python, o.count("callbacks"), o.count("completed"),
+                o.count("switchRefused"), o.count("unexpected")));
     }
 }

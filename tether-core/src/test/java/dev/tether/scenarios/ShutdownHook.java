@@ -3,6 +3,11 @@ package dev.tether.scenarios;
 import dev.tether.Interpreter;
 import dev.tether.PythonRuntime;
 import dev.tether.testing.Scenario;
+import java.util.List;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -40,5 +45,23 @@ public final class ShutdownHook extends Scenario {
         Thread.sleep(100);
         System.out.println("main returns; the shutdown hook closes the runtime");
         count("checks");
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** The JVM exits promptly through the shutdown hook, whether it can close the runtime in time or not. */
+    public static void suite(PythonInstall python) {
+        for (String mode : List.of("loop", "sleep")) {
+            long begin = System.nanoTime();
+            Outcome o = ScenarioRunner.run(python, ShutdownHook.class, Duration.ofSeconds(60), mode);
+            long millis = (System.nanoTime() - begin) / 1_000_000;
+            Verdicts.clean(o);
+            Verdicts.require(o.count("checks") == 1, "scenario incomplete", o);
+            boolean gaveUp = o.output().contains("was not closed at JVM exit");
+            Verdicts.require(mode.equals("loop") ? !gaveUp && o.output().contains("KeyboardInterrupt") : gaveUp,
+                    mode + ": the hook should " + (mode.equals("loop") ? "close the runtime" : "give up"), o);
+            Verdicts.report(String.format("shutdown-hook CPython %-6s %s: JVM exited in %d ms (deadline 500 ms)%s",
+                    python, mode, millis, gaveUp ? ", hook gave up (blocking call)" : ", runtime closed"));
+        }
     }
 }

@@ -8,6 +8,10 @@ import dev.tether.TestAccess;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
 import dev.tether.testing.Scenario;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,5 +117,21 @@ public final class SubinterpreterChurn extends Scenario {
                 count(e.code() == ErrorCode.INTERPRETER_CLOSED ? "staleRefusedClosed" : "staleRefusedOther");
             }
         }
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, SubinterpreterChurn.class, Duration.ofMinutes(4), "200");
+        Verdicts.clean(o);
+        Verdicts.require(o.count("cycles") == 200, "cycles", o);
+        Verdicts.require(o.count("staleAttached") == 0 && o.count("staleRefusedOther") == 0,
+                "a stale handle attached or was refused with the wrong code", o);
+        Verdicts.require(o.count("staleRefusedClosed") > 0, "no stale attach was tried", o);
+        Verdicts.report(String.format("churn CPython %-6s cycles=%d staleRefusedClosed=%d staleAttached=0"
+                        + " mainThreadStates=%d->%d liveSubThreadStates=%d", python, o.count("cycles"),
+                o.count("staleRefusedClosed"), o.count("mainThreadStatesBefore"), o.count("mainThreadStatesAfter"),
+                o.count("liveSubThreadStates")));
     }
 }

@@ -5,6 +5,11 @@ import dev.tether.PythonRuntime;
 import dev.tether.TestAccess;
 import dev.tether.ThreadState;
 import dev.tether.testing.Scenario;
+import java.time.Duration;
+import dev.tether.testing.Verdicts;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Outcome;
 
 /**
  * Hundreds of short-lived platform threads each attach to the main interpreter once and end, leaving their idle
@@ -46,5 +51,15 @@ public final class ThreadChurn extends Scenario {
         }
         check(Long.valueOf(1).equals(main.call(ts -> ts.eval("z"))), "the interpreter stopped working");
         python.close();
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /** Runs and judges the scenario on {@code python}. */
+    public static void suite(PythonInstall python) {
+        Outcome o = ScenarioRunner.run(python, ThreadChurn.class, Duration.ofMinutes(2), "300");
+        Verdicts.clean(o);
+        Verdicts.report(String.format("thread-churn CPython %-6s threads=300 threadStates=%d->%d reaped=%d", python,
+                o.count("threadStatesBefore"), o.count("threadStatesAfter"), o.count("reaped")));
     }
 }

@@ -176,7 +176,7 @@ public final class CApi {
         try { return (MemorySegment) PyThreadState_Get.invokeExact(); } catch (Throwable t) { throw fail(t); }
     }
 
-    /** 3.13+ name; {@code _PyThreadState_UncheckedGet} before. Thread-local only from 3.12 (fact 2). */
+    /** 3.13+ name; {@code _PyThreadState_UncheckedGet} before. Thread-local only from 3.12 (F-CURRENT-IS-GIL-HOLDER). */
     private static final MethodHandle PyThreadState_GetUnchecked = firstOf(FunctionDescriptor.of(ADDRESS),
             "PyThreadState_GetUnchecked", "_PyThreadState_UncheckedGet");
     public static MemorySegment PyThreadState_GetUnchecked() {

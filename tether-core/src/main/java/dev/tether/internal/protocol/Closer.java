@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Owns closing an interpreter (DESIGN section 3): refuse new holds at once, wait for the holds in flight, end the
- * interpreter in CPython, then mark it closed.
+ * Owns closing an interpreter (docs/guide.md, "Interpreters and closing"): refuse new holds at once, wait for the
+ * holds in flight, end the interpreter in CPython, then mark it closed.
  *
  * <ol>
  *   <li>Refuse if the closing thread itself holds the interpreter: it would wait for itself.</li>

@@ -6,7 +6,7 @@ package dev.tether.internal.protocol;
  * @param minor                 the 3.x minor version
  * @param debug                 a {@code Py_DEBUG} build (CPython's own assertions are on)
  * @param threadLocalCurrent    whether "the current thread state" is per OS thread (3.12+); before, it names the
- *                              GIL holder whichever thread asks (fact 2)
+ *                              GIL holder whichever thread asks (F-CURRENT-IS-GIL-HOLDER)
  * @param canReapDeadThreads    whether the thread state of a terminated thread can be deleted from another thread:
  *                              always on 3.9-3.11; on 3.12+ only in release builds, because a debug build asserts
  *                              that the deleting thread's gilstate slot points at it

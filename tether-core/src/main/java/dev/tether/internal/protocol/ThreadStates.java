@@ -12,11 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * thread states (by their owner, or by the reaper once the owner terminated). Nothing else calls
  * {@code PyEval_RestoreThread}/{@code PyEval_SaveThread} for user threads.
  *
- * <h2>Rules kept here (DESIGN section 4)</h2>
+ * <h2>Rules kept here</h2>
  * <ul>
- *   <li>A thread state is created and deleted on its owner OS thread, and attached only there (facts 4, 5).</li>
+ *   <li>A thread state is created and deleted on its owner OS thread, and attached only there (F-GILSTATE-REBIND, F-ONE-OS-THREAD).</li>
  *   <li>A hold on the interpreter's gate is taken before anything touches the interpreter, and released only
- *       after the thread state is detached or deleted (fact 3).</li>
+ *       after the thread state is detached or deleted (F-FINALIZING-ATTACH-FATAL).</li>
  *   <li>Releases are LIFO per thread, on the owner thread; a refused release changes nothing.</li>
  *   <li>A thread CPython already attached (a thread Python started, calling into Java) reuses that thread state.</li>
  * </ul>
