@@ -322,9 +322,13 @@ public final class Failures {
         return new ConversionException("CPython could not create the value (out of memory?)");
     }
 
-    /** A Java functional interface called from Python with the wrong arguments (a Python {@code TypeError}). */
-    public static ConversionException wrongArity(String kind, int arity, int given, Collection<String> keywords) {
-        return new ConversionException("This Java " + kind + " takes exactly " + arity + " positional argument"
+    /**
+     * A Java functional interface called from Python with the wrong arguments. Not a Tether exception: it is
+     * raised in Python (as a {@code ValueError} named after {@code IllegalArgumentException}), where the caller is.
+     */
+    public static IllegalArgumentException wrongArity(String kind, int arity, int given,
+                                                      Collection<String> keywords) {
+        return new IllegalArgumentException("This Java " + kind + " takes exactly " + arity + " positional argument"
                 + (arity == 1 ? "" : "s") + " (" + given + " given"
                 + (keywords.isEmpty() ? "" : ", and keywords " + keywords) + ")");
     }

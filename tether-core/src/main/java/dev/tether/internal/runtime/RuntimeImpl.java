@@ -11,7 +11,6 @@ import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Lifecycle;
 import dev.tether.internal.protocol.RuntimeFacts;
 import dev.tether.internal.protocol.ThreadStates;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +31,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  */
 public final class RuntimeImpl implements Lifecycle {
-    private static final System.Logger LOG = System.getLogger("dev.tether");
-
     /** Guards {@link #instance}, {@link #everStarted} and starting. */
     private static final Object START_LOCK = new Object();
     private static volatile RuntimeImpl instance;
@@ -260,7 +257,9 @@ public final class RuntimeImpl implements Lifecycle {
             try {
                 close(config.shutdownTimeout());
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, Failures.notClosedAtExit(e.getMessage()));
+                // Not System.Logger: logging frameworks shut themselves down in hooks of their own (JUL's
+                // LogManager resets its handlers), so at JVM exit a log record would likely be lost.
+                System.err.println("tether: " + Failures.notClosedAtExit(e.getMessage()));
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
