@@ -15,6 +15,7 @@ import java.util.Map;
  * calls back into Java that calls Python again) without overwriting arguments a caller may still read.
  */
 final class Calls {
+    /** Argument slots per thread; a call that needs more than are free uses an arena of its own. */
     private static final int STACK_SLOTS = 512;
 
     /** A per-thread stack of argument slots; reclaimed with the thread. */

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
  * Requires an attached thread state.
  */
 public final class Errors {
+    /** How many chained Python exceptions become Java causes; the rest stay in the traceback text. */
     private static final int MAX_CHAIN = 16;
 
     /** Java exception classes and the builtin Python exception their Python counterparts derive from. */

@@ -36,7 +36,13 @@ public final class Gate {
     static final int ENDING = 2;
     static final int CLOSED = 3;
 
-    /** OPEN, CLOSING or CLOSED; written by the closer only, read by every taker. */
+    /**
+     * The longest the closer parks between looks at the holds. Releases unpark it; the bound only covers a release
+     * that raced the closer's publication of itself as {@link #waiter}.
+     */
+    static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** OPEN, CLOSING, ENDING or CLOSED; written by the closer only, read by every taker. */
     private volatile int state = OPEN;
     /** Open guards of this interpreter; any thread. */
     private final AtomicInteger guards = new AtomicInteger();
@@ -65,8 +71,9 @@ public final class Gate {
         bindings.add(binding);
     }
 
-    void unregister(Binding binding) {
-        bindings.remove(binding);
+    /** Forgets {@code binding}; true only for the one caller that removed it. */
+    boolean unregister(Binding binding) {
+        return bindings.remove(binding);
     }
 
     /** A snapshot of the bindings, for pruning and reporting. */
@@ -163,8 +170,7 @@ public final class Gate {
                 if (remaining <= 0) {
                     return false;
                 }
-                // Releases unpark us; the bounded park only guards against a wake-up racing the waiter write.
-                LockSupport.parkNanos(this, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(20)));
+                LockSupport.parkNanos(this, Math.min(remaining, MAX_PARK_NANOS));
             }
             return true;
         } finally {

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -22,8 +23,14 @@ import java.util.function.Supplier;
  * that never pass through Tether are not watched: that starvation is CPython's own.
  */
 public final class GilKicker {
+    /** How long a thread may wait to attach before kickers are sent (a GIL hand-over takes 5 ms at most). */
     static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How often kickers go out while two or more interpreters are busy, even if nobody waits to attach. */
     static final long KICK_INTERVAL = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often the watchdog looks at the waiting threads. */
+    static final long WATCH_INTERVAL_MILLIS = 5;
+    /** Makes the short-lived kicker threads; a test may make it fail. */
+    static final ThreadFactory KICKERS = Thread.ofPlatform().daemon().name("tether-gil-kicker").factory();
 
     /** Threads waiting in {@code PyEval_RestoreThread}, and since when. */
     private static final Map<Thread, Long> WAITING = new ConcurrentHashMap<>();
@@ -56,7 +63,12 @@ public final class GilKicker {
         synchronized (LOCK) {
             if (watchdog == null) {
                 Supplier<List<InterpreterImpl>> live = interpreter.lifecycle()::interpreters;
-                watchdog = Thread.ofPlatform().daemon().name("tether-gil-watchdog").start(() -> watch(live));
+                try {
+                    watchdog = Thread.ofPlatform().daemon().name("tether-gil-watchdog").start(() -> watch(live));
+                } catch (OutOfMemoryError e) {
+                    // No thread to spare: the waiter still attaches, without protection from starvation.
+                    watchdog = null;
+                }
             }
         }
     }
@@ -89,7 +101,7 @@ public final class GilKicker {
                 lastKick = now;
             }
             try {
-                Thread.sleep(5);
+                Thread.sleep(WATCH_INTERVAL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 synchronized (LOCK) {
@@ -101,6 +113,14 @@ public final class GilKicker {
     }
 
     private static void kick(InterpreterImpl interpreter) {
+        kick(interpreter, KICKERS);
+    }
+
+    /**
+     * Sends a kicker to {@code interpreter}, holding an internal guard for as long as it is out. If no thread can
+     * be started, the guard is released at once: a close waits for guards.
+     */
+    static void kick(InterpreterImpl interpreter, ThreadFactory threads) {
         if (interpreter.gate().isClosed() || KICKING.putIfAbsent(interpreter, Boolean.TRUE) != null) {
             return;
         }
@@ -109,7 +129,7 @@ public final class GilKicker {
             KICKING.remove(interpreter);
             return;
         }
-        Thread.ofPlatform().daemon().name("tether-gil-kicker").start(() -> {
+        Thread kicker = threads.newThread(() -> {
             try {
                 MemorySegment ts = CApi.PyThreadState_New(interpreter.pointer());
                 if (!ts.equals(MemorySegment.NULL)) {
@@ -122,5 +142,14 @@ public final class GilKicker {
                 KICKING.remove(interpreter);
             }
         });
+        try {
+            if (kicker == null) {
+                throw new OutOfMemoryError("the thread factory made no kicker");
+            }
+            kicker.start();
+        } catch (OutOfMemoryError e) {
+            guard.release();
+            KICKING.remove(interpreter);
+        }
     }
 }

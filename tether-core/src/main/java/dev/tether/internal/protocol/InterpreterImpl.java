@@ -30,8 +30,13 @@ public final class InterpreterImpl {
     private final Lifecycle lifecycle;
     private final RuntimeFacts facts;
     private final Gate gate = new Gate();
+    /**
+     * The fewest bindings at which a new binding first prunes those of terminated threads: pruning walks every
+     * binding, so it runs only when their number has doubled since the last time, and never for a handful.
+     */
+    static final int MIN_PRUNE_THRESHOLD = 64;
     /** Bindings beyond which the next new binding first prunes those of terminated threads. */
-    volatile int pruneThreshold = 64;
+    volatile int pruneThreshold = MIN_PRUNE_THRESHOLD;
     /** Thread states of terminated threads deleted so far (diagnostics and tests). */
     final AtomicLong reaped = new AtomicLong();
     /** Serializes closers of this interpreter. */

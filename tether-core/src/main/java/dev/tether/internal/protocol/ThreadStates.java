@@ -24,6 +24,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class ThreadStates {
     private ThreadStates() {}
 
+    /**
+     * How long a thread passing through Tether lets go of the shared GIL when another thread waits for it (3.9-3.11,
+     * F-SHARED-GIL-STARVATION): long enough for a waiter to take it, short against a 5 ms switch interval.
+     */
+    static final long YIELD_NANOS = 20_000;
+
     private static final ThreadLocal<ThreadRecord> RECORD = ThreadLocal.withInitial(
             () -> new ThreadRecord(Thread.currentThread()));
 
@@ -345,7 +351,7 @@ public final class ThreadStates {
     public static void yieldIfOthersWait(InterpreterImpl interpreter) {
         if (interpreter.facts().starvationProne() && GilKicker.watching() && GilKicker.waiters() > 0) {
             MemorySegment ts = CApi.PyEval_SaveThread();
-            LockSupport.parkNanos(20_000);
+            LockSupport.parkNanos(YIELD_NANOS);
             CApi.PyEval_RestoreThread(ts);
         }
     }
@@ -415,15 +421,16 @@ public final class ThreadStates {
         Gate gate = interpreter.gate();
         List<MemorySegment> orphans = new ArrayList<>();
         for (Binding b : gate.bindings()) {
-            if (!b.owner.isAlive() && b.depth == 0) {
-                gate.unregister(b);
+            // Only the pruner whose unregister removed the binding takes its thread state: two threads pruning at
+            // once can never both delete it.
+            if (!b.owner.isAlive() && b.depth == 0 && gate.unregister(b)) {
                 if (b.cached != null) {      // isAlive() == false: the owner's writes are visible (JLS 17.4.5)
                     orphans.add(b.cached);
                     b.cached = null;
                 }
             }
         }
-        interpreter.pruneThreshold = Math.max(64, 2 * gate.bindingCount());
+        interpreter.pruneThreshold = Math.max(InterpreterImpl.MIN_PRUNE_THRESHOLD, 2 * gate.bindingCount());
         if (!orphans.isEmpty() && interpreter.facts().canReapDeadThreads()) {
             Thread.ofPlatform().daemon().name("tether-reaper").start(() -> reap(interpreter, orphans));
         }

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * waits unmounted. Each carrier keeps its thread states between calls and deletes them itself before it ends.
  */
 final class Carriers {
+    /** How long an idle carrier lives (it deletes its cached thread states as it ends). */
+    static final long IDLE_SECONDS = 30;
+
     private final ThreadPoolExecutor pool;
 
     Carriers(int threads) {
@@ -26,7 +29,8 @@ final class Carriers {
                 ThreadStates.dropCachedThreadStates();
             }
         });
-        pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+        pool = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                factory);
         pool.allowCoreThreadTimeOut(true);
     }
 
