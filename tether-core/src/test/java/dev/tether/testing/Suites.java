@@ -3,6 +3,7 @@ package dev.tether.testing;
 import dev.tether.scenarios.CallsAndExceptions;
 import dev.tether.scenarios.ConversionProperties;
 import dev.tether.scenarios.CrossInterpreterStarvation;
+import dev.tether.scenarios.DeepData;
 import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
@@ -11,6 +12,7 @@ import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
 import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
+import dev.tether.scenarios.ReviewRegressions;
 import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
@@ -51,7 +53,10 @@ public final class Suites {
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),
                 new Suite("Python threads calling Java while closing", PythonThreadsCallJava::suite),
                 new Suite("object lifetime storm", LifetimeStorm::suite),
-                new Suite("forgotten objects reclaimed", ObjectChurn::suite));
+                new Suite("forgotten objects reclaimed", ObjectChurn::suite),
+                // hardening
+                new Suite("deep and cyclic data", DeepData::suite),
+                new Suite("review regressions", ReviewRegressions::suite));
         String only = System.getProperty("tether.test.suites", "");
         if (only.isBlank()) {
             return all;
