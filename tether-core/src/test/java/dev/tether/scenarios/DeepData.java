@@ -92,7 +92,7 @@ public final class DeepData extends Scenario {
         }
         at[0] = "bottom";
         ts.globals().setItem("arrays", arrays);
-        ts.exec("t = arrays\nfor _ in range(" + DEPTH + "):\n    assert type(t) is tuple and len(t) == 1\n"
+        ts.exec("t = arrays\nfor _ in range(" + (DEPTH + 1) + "):\n    assert type(t) is tuple and len(t) == 1\n"
                 + "    t = t[0]\n");
         check("bottom".equals(ts.eval("t")), "nested arrays become nested tuples");
         count("deepConverted");
