@@ -7,15 +7,7 @@ import java.util.Objects;
  * {@linkplain Attached attached}, or the attempt was {@linkplain Refused refused} with a reason. Nothing is thrown
  * for an expected refusal such as an interpreter that is closing, so callers can branch with a {@code switch}:
  *
- * {@snippet :
- * switch (ThreadState.tryEnsure(interpreter)) {
- *     case Ensured.Attached(ThreadState ts) -> {
- *         try (ts) {
- *             ts.exec("work()");
- *         }
- *     }
- *     case Ensured.Refused(ErrorCode code, String message) -> log.info("skipped: " + code);
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=tryEnsure}
  * }
  */
 public sealed interface Ensured {

@@ -13,11 +13,7 @@ import java.util.Objects;
 /**
  * A strong reference to a Python object, owned by the interpreter that created it.
  *
- * {@snippet :
- * try (ThreadState ts = ThreadState.ensure(interpreter);
- *      PyObject json = ts.importModule("json")) {
- *     String text = json.callMethod("dumps", List.of(1, 2, 3)).as(String.class);   // "[1, 2, 3]"
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=objects}
  * }
  *
  * <h2 id="threads">Threads</h2>

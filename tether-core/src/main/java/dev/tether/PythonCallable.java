@@ -8,12 +8,7 @@ import java.util.Map;
  * {@link ThreadState#toPython}) gives a Python callable. Positional arguments arrive converted as by
  * {@link PyObject#toJava()}, keyword arguments by name; the result is converted back to Python.
  *
- * {@snippet :
- * PythonCallable add = (args, kwargs) -> (Long) args.get(0) + (Long) kwargs.getOrDefault("step", 1L);
- * ts.globals().setItem("add", add);
- * ts.eval("add(41)");           // 42
- * ts.eval("add(40, step=2)");   // 42
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=callable}
  *
  * <h2 id="rules">Callback rules</h2>
  * <ul>

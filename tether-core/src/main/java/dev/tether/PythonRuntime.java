@@ -12,11 +12,7 @@ import java.util.Optional;
 /**
  * The CPython runtime embedded in this JVM: one per process, started once.
  *
- * {@snippet :
- * try (PythonRuntime python = PythonRuntime.start()) {
- *     Interpreter sub = python.newInterpreter();
- *     String hello = sub.call(ts -> (String) ts.eval("'hello from ' + __name__"));
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=subinterpreter}
  * }
  *
  * <h2 id="discovery">Which CPython</h2>

@@ -15,11 +15,7 @@ import java.util.Optional;
  * {@linkplain #close() releases} it. The Java counterpart of PEP 788's {@code PyThreadState_Ensure} /
  * {@code PyThreadState_Release}, on every CPython from 3.9.
  *
- * {@snippet :
- * try (ThreadState ts = ThreadState.ensure(interpreter)) {
- *     ts.exec("import math");
- *     double r = (Double) ts.eval("math.sqrt(2)");
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=ensure}
  * }
  *
  * <h2 id="ensure">Ensuring</h2>

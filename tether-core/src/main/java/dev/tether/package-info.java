@@ -14,11 +14,7 @@
  * </ul>
  *
  * <h2 id="start">Getting started</h2>
- * {@snippet :
- * try (PythonRuntime python = PythonRuntime.start()) {
- *     Interpreter main = python.mainInterpreter();
- *     long answer = main.call(ts -> (Long) ts.eval("6 * 7"));
- * }
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=start}
  * }
  *
  * <h2 id="nulls">Null arguments</h2>

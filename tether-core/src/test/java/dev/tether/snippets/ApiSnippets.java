@@ -1,0 +1,77 @@
+package dev.tether.snippets;
+
+import dev.tether.Ensured;
+import dev.tether.ErrorCode;
+import dev.tether.Interpreter;
+import dev.tether.PyObject;
+import dev.tether.PythonCallable;
+import dev.tether.PythonRuntime;
+import dev.tether.ThreadState;
+import java.lang.System.Logger;
+import java.util.List;
+
+/** The Javadoc examples of {@code dev.tether}; compiled with the tests (running them needs a CPython). */
+@SuppressWarnings("unused")
+final class ApiSnippets {
+    private static final Logger log = System.getLogger("example");
+
+    private ApiSnippets() {}
+
+    static void gettingStarted() {
+        // @start region="start"
+        try (PythonRuntime python = PythonRuntime.start()) {
+            Interpreter main = python.mainInterpreter();
+            long answer = main.call(ts -> (Long) ts.eval("6 * 7"));
+        }
+        // @end
+    }
+
+    static void subinterpreter() {
+        // @start region="subinterpreter"
+        try (PythonRuntime python = PythonRuntime.start()) {
+            Interpreter sub = python.newInterpreter();
+            String hello = sub.call(ts -> (String) ts.eval("'hello from ' + __name__"));
+        }
+        // @end
+    }
+
+    static void ensure(Interpreter interpreter) {
+        // @start region="ensure"
+        try (ThreadState ts = ThreadState.ensure(interpreter)) {
+            ts.exec("import math");
+            double r = (Double) ts.eval("math.sqrt(2)");
+        }
+        // @end
+    }
+
+    static void tryEnsure(Interpreter interpreter) {
+        // @start region="tryEnsure"
+        switch (ThreadState.tryEnsure(interpreter)) {
+            case Ensured.Attached(ThreadState ts) -> {
+                try (ts) {
+                    ts.exec("work()");
+                }
+            }
+            case Ensured.Refused(ErrorCode code, String message) -> log.log(Logger.Level.INFO, "skipped: " + code);
+        }
+        // @end
+    }
+
+    static void objects(Interpreter interpreter) {
+        // @start region="objects"
+        try (ThreadState ts = ThreadState.ensure(interpreter);
+             PyObject json = ts.importModule("json")) {
+            String text = json.callMethod("dumps", List.of(1, 2, 3)).as(String.class);   // "[1, 2, 3]"
+        }
+        // @end
+    }
+
+    static void callable(ThreadState ts) {
+        // @start region="callable"
+        PythonCallable add = (args, kwargs) -> (Long) args.get(0) + (Long) kwargs.getOrDefault("step", 1L);
+        ts.globals().setItem("add", add);
+        ts.eval("add(41)");           // 42
+        ts.eval("add(40, step=2)");   // 42
+        // @end
+    }
+}
