@@ -8,7 +8,6 @@ import java.util.Objects;
  * for an expected refusal such as an interpreter that is closing, so callers can branch with a {@code switch}:
  *
  * {@snippet class=dev.tether.snippets.ApiSnippets region=tryEnsure}
- * }
  */
 public sealed interface Ensured {
 

@@ -37,6 +37,11 @@ import java.util.function.Function;
  * <h2 id="thread-safety">Thread safety</h2>
  * All methods may be called from any thread. {@link #call} and {@link #run} work from virtual threads too.
  *
+ * <h2 id="errors">Errors</h2>
+ * Attaching to a closing or closed interpreter is refused with {@link ErrorCode#INTERPRETER_FINALIZING} or
+ * {@link ErrorCode#INTERPRETER_CLOSED} (a {@link ThreadStateException}); {@link #call} and {@link #run} let the
+ * exceptions of the work through; a close that cannot finish in time throws {@link ErrorCode#CLOSE_TIMED_OUT}.
+ *
  * <h2 id="gil">Locks</h2>
  * On 3.12+ a subinterpreter is isolated and has its own GIL ({@link #hasOwnGil()}), so threads attached to
  * different interpreters run Python in parallel; on 3.9-3.11 subinterpreters share the main interpreter's GIL.

@@ -12,8 +12,16 @@ import dev.tether.internal.protocol.GuardImpl;
  * and let that code attach with {@link ThreadState#ensure(InterpreterGuard)}: that attachment is admitted even if
  * the interpreter started closing in the meantime, because the guard kept it from being finalized.
  *
+ * <h2 id="lifecycle">Lifecycle</h2>
+ * Open from {@link Interpreter#guard()} until {@link #close()}; while any guard is open the interpreter stays
+ * {@link Interpreter.State#RUNNING RUNNING} or {@link Interpreter.State#CLOSING CLOSING}, never closed.
+ *
  * <h2 id="thread-safety">Thread safety</h2>
  * A guard is not bound to a thread: it can be closed from any thread.
+ *
+ * <h2 id="errors">Errors</h2>
+ * {@link Interpreter#guard()} throws {@link ErrorCode#INTERPRETER_FINALIZING} or
+ * {@link ErrorCode#INTERPRETER_CLOSED}; closing twice throws {@link ErrorCode#ALREADY_RELEASED}.
  *
  * @apiNote Closing a guard twice throws {@link ErrorCode#ALREADY_RELEASED}, like a thread state; a forgotten guard
  *          makes {@link Interpreter#close()} wait forever (and a close with a deadline time out), so close guards

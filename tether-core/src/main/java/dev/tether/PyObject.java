@@ -14,48 +14,37 @@ import java.util.Objects;
  * A strong reference to a Python object, owned by the interpreter that created it.
  *
  * {@snippet class=dev.tether.snippets.ApiSnippets region=objects}
- * }
  *
- * <h2 id="threads">Threads</h2>
+ * <h2 id="thread-safety">Thread safety</h2>
  * Every method may be called from any platform or virtual thread. A thread attached to the object's interpreter
  * runs the operation directly; a thread attached to no interpreter attaches for the duration of the operation; a
  * thread attached to another interpreter is refused with {@link ErrorCode#WRONG_INTERPRETER} (objects never cross
  * interpreters: convert them to Java values instead).
  *
- * <h2 id="lifetime">Lifetime</h2>
+ * <h2 id="lifecycle">Lifecycle</h2>
  * <ul>
  *   <li>The reference lives until {@link #close()} or until the object becomes unreachable in Java, whichever comes
  *       first. A forgotten object is reclaimed by a {@link Cleaner} that never touches Python itself: it queues the
  *       reference, which is dropped at the next attachment to the interpreter, or when the interpreter ends.</li>
- *   <li>Using a closed object throws {@link ErrorCode#ALREADY_RELEASED}; using an object whose interpreter was closed
- *       throws {@link ErrorCode#INTERPRETER_CLOSED}; neither ever crashes.</li>
  *   <li>A close concurrent with a call on another thread waits for nothing: the reference is dropped when the call
  *       ends.</li>
+ *   <li>Results that are Python objects are new objects: close them, or let the Cleaner reclaim them.</li>
  * </ul>
  *
  * <h2 id="conversions">Conversions</h2>
- * <table class="striped">
- *   <caption>Java to Python and back</caption>
- *   <thead><tr><th>Java</th><th>Python</th><th>Back to Java ({@link #toJava()})</th></tr></thead>
- *   <tbody>
- *     <tr><td>null</td><td>None</td><td>null</td></tr>
- *     <tr><td>Boolean</td><td>bool</td><td>Boolean</td></tr>
- *     <tr><td>Byte, Short, Integer, Long, BigInteger</td><td>int</td><td>Long; BigInteger beyond 64 bits</td></tr>
- *     <tr><td>Float, Double</td><td>float</td><td>Double</td></tr>
- *     <tr><td>String, Character</td><td>str (every UTF-16 string, NUL and unpaired surrogates included)</td>
- *         <td>String</td></tr>
- *     <tr><td>byte[]</td><td>bytes</td><td>byte[] (bytearray too)</td></tr>
- *     <tr><td>List, other Collection</td><td>list</td><td>ArrayList</td></tr>
- *     <tr><td>arrays (Object[], int[], ...)</td><td>tuple</td><td>Object[]</td></tr>
- *     <tr><td>Map (keys must convert to hashable values)</td><td>dict</td><td>LinkedHashMap (tuple keys as List)</td></tr>
- *     <tr><td>Set</td><td>set</td><td>LinkedHashSet (frozenset too)</td></tr>
- *     <tr><td>PyObject</td><td>the same object</td><td>PyObject (any other Python type)</td></tr>
- *     <tr><td>{@link PythonCallable}, Function, Supplier, Runnable...</td><td>a callable</td><td>PyObject</td></tr>
- *   </tbody>
- * </table>
- * Containers convert deeply; one that contains itself converts to one that contains itself. Anything else fails with
- * a {@link ConversionException} naming the type. {@link #as(Class)} converts to a requested type strictly: an int
- * too large for {@code Integer} is an error, never a silent wrap.
+ * Java values passed in and Python values coming out convert by one table, kept in the user guide
+ * ({@code docs/guide.md}, "Conversion table"): {@code None}, {@code bool}, {@code int}, {@code float}, {@code str},
+ * {@code bytes} become {@code null}, {@link Boolean}, {@link Long} (or {@link java.math.BigInteger}), {@link Double},
+ * {@link String}, {@code byte[]}; lists, tuples, dicts and sets become {@code ArrayList}, {@code Object[]},
+ * {@code LinkedHashMap} and {@code LinkedHashSet}, at any depth; anything else stays a {@code PyObject}.
+ * {@link #as(Class)} converts to a requested type strictly: an int too large for {@code Integer} is an error,
+ * never a silent wrap.
+ *
+ * <h2 id="errors">Errors</h2>
+ * A Python exception raised by an operation is thrown as a {@link PythonException} (no Python error is left set);
+ * a value that does not convert, as a {@link ConversionException}. Using a closed object throws
+ * {@link ErrorCode#ALREADY_RELEASED}, an object of a closed interpreter {@link ErrorCode#INTERPRETER_CLOSED}, an
+ * object while attached to another interpreter {@link ErrorCode#WRONG_INTERPRETER}; none ever crashes.
  *
  * <h2 id="equality">Equality</h2>
  * {@link #equals} and {@link #hashCode} follow Python's {@code ==} and {@code hash()} for hashable objects (numbers,

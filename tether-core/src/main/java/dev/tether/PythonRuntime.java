@@ -13,7 +13,6 @@ import java.util.Optional;
  * The CPython runtime embedded in this JVM: one per process, started once.
  *
  * {@snippet class=dev.tether.snippets.ApiSnippets region=subinterpreter}
- * }
  *
  * <h2 id="discovery">Which CPython</h2>
  * {@link #start()} looks, in order, at the {@link Builder} values, the system properties
@@ -36,7 +35,12 @@ import java.util.Optional;
  * bounded deadline ({@link Builder#shutdownTimeout(Duration)}); it never holds up JVM exit beyond it.
  *
  * <h2 id="thread-safety">Thread safety</h2>
- * All methods may be called from any thread.
+ * All methods may be called from any thread; the {@link Builder} is not thread-safe.
+ *
+ * <h2 id="errors">Errors</h2>
+ * Starting fails with a {@link ThreadStateException}: {@link ErrorCode#RUNTIME_ALREADY_STARTED},
+ * {@link ErrorCode#NO_PYTHON_FOUND} (the message lists everything tried) or {@link ErrorCode#PYTHON_UNUSABLE} (it
+ * says what is wrong with the CPython found). Closing fails as {@link Interpreter#close(Duration)} does.
  */
 public final class PythonRuntime implements AutoCloseable {
     /** The one public handle of the process's runtime (there is at most one runtime per process). */
@@ -51,7 +55,8 @@ public final class PythonRuntime implements AutoCloseable {
     /**
      * Starts CPython, found as described in <a href="#discovery">Which CPython</a>, with default settings.
      *
-     * @throws IllegalStateException if a runtime was already started in this process, or no usable CPython is found
+     * @throws ThreadStateException {@link ErrorCode#RUNTIME_ALREADY_STARTED}, {@link ErrorCode#NO_PYTHON_FOUND} or
+     *                              {@link ErrorCode#PYTHON_UNUSABLE}; see <a href="#errors">Errors</a>
      */
     public static PythonRuntime start() {
         return builder().start();
@@ -220,8 +225,8 @@ public final class PythonRuntime implements AutoCloseable {
         /**
          * Starts the runtime.
          *
-         * @throws IllegalStateException if a runtime was already started in this process, or the library or home
-         *                               is unusable (the message says which and why)
+         * @throws ThreadStateException {@link ErrorCode#RUNTIME_ALREADY_STARTED}, {@link ErrorCode#NO_PYTHON_FOUND}
+         *                              or {@link ErrorCode#PYTHON_UNUSABLE} (the message says which and why)
          */
         public PythonRuntime start() {
             RuntimeImpl impl = RuntimeImpl.start(new RuntimeConfig(library, home, inheritEnvironment, shutdownHook,

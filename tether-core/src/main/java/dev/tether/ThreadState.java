@@ -16,7 +16,6 @@ import java.util.Optional;
  * {@code PyThreadState_Release}, on every CPython from 3.9.
  *
  * {@snippet class=dev.tether.snippets.ApiSnippets region=ensure}
- * }
  *
  * <h2 id="ensure">Ensuring</h2>
  * {@link #ensure(Interpreter)} attaches the calling thread, or throws a {@link ThreadStateException} and leaves the
@@ -34,12 +33,21 @@ import java.util.Optional;
  *       subinterpreter's thread state lives as long as the outermost attachment.</li>
  * </ul>
  *
- * <h2 id="thread-safety">Thread confinement</h2>
+ * <h2 id="lifecycle">Lifecycle</h2>
+ * Attached from {@link #ensure} until {@link #close()}, which releases it ({@link #isReleased()}). An interpreter
+ * cannot end while a thread state of it is attached: its close waits (see {@link Interpreter#close()}).
+ *
+ * <h2 id="thread-safety">Thread safety</h2>
  * A thread state belongs to the thread that ensured it: using or releasing it from another thread throws
  * {@link ErrorCode#WRONG_THREAD}. Thread states are released in reverse order of ensuring
  * ({@link ErrorCode#RELEASE_OUT_OF_ORDER}), once ({@link ErrorCode#ALREADY_RELEASED}); try-with-resources does both.
  * Virtual threads cannot ensure ({@link ErrorCode#VIRTUAL_THREAD}): a thread state must stay on one OS thread, and
  * a virtual thread can move; {@link Interpreter#call} and {@link Interpreter#run} work from them.
+ *
+ * <h2 id="errors">Errors</h2>
+ * Refusals throw {@link ThreadStateException} with an {@link ErrorCode} and change nothing on the thread; Python
+ * code that raises throws {@link PythonException}, with no Python error left set; values that do not convert throw
+ * {@link ConversionException}.
  *
  * <h2 id="blocking">Blocking</h2>
  * While attached, a thread holds its interpreter's GIL whenever it is not running Python that released it. Do not

@@ -3,9 +3,9 @@ package dev.tether;
 import java.util.Objects;
 
 /**
- * Thrown when Tether refuses an operation on a thread state, guard, interpreter or object. It always carries an
- * {@link ErrorCode}, and its message names the interpreter, the state and the threads involved, and what to do
- * instead.
+ * Thrown when Tether refuses an operation on a thread state, guard, interpreter or object, or cannot start a
+ * runtime. It always carries an {@link ErrorCode}, and its message names the interpreter, the state and the threads
+ * involved (or what was tried), and what to do instead.
  *
  * <p>It extends {@link IllegalStateException} so that code written for ordinary state errors still handles it.
  * A refusal never leaves anything half-done: the thread's attachments, the interpreter and its objects are as they
