@@ -7,12 +7,12 @@ import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.TestAccess;
 import dev.tether.ThreadState;
-import dev.tether.testing.Scenario;
-import java.time.Duration;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -202,13 +202,8 @@ public final class CallsAndExceptions extends Scenario {
         count("checks", 2);
     }
 
-    private PythonException expect(Runnable action) {
-        try {
-            action.run();
-        } catch (PythonException e) {
-            return e;
-        }
-        throw new AssertionError("expected a PythonException");
+    private static PythonException expect(Runnable action) {
+        return expectThrown(PythonException.class, action);
     }
 
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------

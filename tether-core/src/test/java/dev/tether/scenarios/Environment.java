@@ -2,14 +2,14 @@ package dev.tether.scenarios;
 
 import dev.tether.Interpreter;
 import dev.tether.PythonRuntime;
-import dev.tether.testing.Scenario;
-import java.util.Map;
-import java.util.List;
-import java.time.Duration;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Started with hostile PYTHON* variables in the environment (PYTHONFAULTHANDLER=1, PYTHONHOME=/nonexistent ...):

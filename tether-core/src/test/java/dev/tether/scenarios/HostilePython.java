@@ -6,11 +6,11 @@ import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
-import dev.tether.testing.Scenario;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -171,14 +171,10 @@ public final class HostilePython extends Scenario {
     }
 
     private PythonException expectPython(Runnable action) {
-        try {
-            action.run();
-        } catch (PythonException e) {
-            count("checks");
-            System.out.println("ok " + e.getMessage());
-            return e;
-        }
-        throw new AssertionError("expected a PythonException");
+        PythonException e = expectThrown(PythonException.class, action);
+        count("checks");
+        System.out.println("ok " + e.getMessage());
+        return e;
     }
 
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------

@@ -7,11 +7,11 @@ import dev.tether.InterpreterGuard;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import dev.tether.ThreadStateException;
-import dev.tether.testing.Scenario;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -4,14 +4,14 @@ import dev.tether.Interpreter;
 import dev.tether.PyObject;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
-import dev.tether.testing.Scenario;
-import java.time.Duration;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Creates a great many Python objects through the bridge and drops every one without closing it: the Cleaner must

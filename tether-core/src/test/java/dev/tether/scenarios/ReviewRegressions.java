@@ -222,12 +222,7 @@ public final class ReviewRegressions extends Scenario {
     }
 
     private static PythonException expectPython(Runnable action) {
-        try {
-            action.run();
-        } catch (PythonException e) {
-            return e;
-        }
-        throw new AssertionError("expected a PythonException");
+        return expectThrown(PythonException.class, action);
     }
 
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------

@@ -2,13 +2,13 @@ package dev.tether.scenarios;
 
 import dev.tether.Interpreter;
 import dev.tether.PythonRuntime;
-import dev.tether.testing.Scenario;
-import java.util.List;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**

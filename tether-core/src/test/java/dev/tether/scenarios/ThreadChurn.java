@@ -4,12 +4,12 @@ import dev.tether.Interpreter;
 import dev.tether.PythonRuntime;
 import dev.tether.TestAccess;
 import dev.tether.ThreadState;
-import dev.tether.testing.Scenario;
-import java.time.Duration;
-import dev.tether.testing.Verdicts;
-import dev.tether.testing.ScenarioRunner;
-import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
+import java.time.Duration;
 
 /**
  * Hundreds of short-lived platform threads each attach to the main interpreter once and end, leaving their idle

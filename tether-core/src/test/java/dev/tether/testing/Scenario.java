@@ -46,6 +46,19 @@ public abstract class Scenario {
         }
     }
 
+    /** Runs {@code action} and returns what it threw, which must be a {@code type}. */
+    protected static <T extends Throwable> T expectThrown(Class<T> type, Runnable action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            throw new AssertionError("expected a " + type.getSimpleName() + ", got " + t, t);
+        }
+        throw new AssertionError("expected a " + type.getSimpleName() + ", nothing was thrown");
+    }
+
     /** Entry point of a scenario JVM: {@code Scenario <class> [args...]}. */
     public static void main(String[] args) throws Exception {
         Scenario scenario = (Scenario) Class.forName(args[0]).getDeclaredConstructor().newInstance();
