@@ -27,6 +27,7 @@ public record PythonInstall(String name, Path library, Path home) {
                 Path home = Path.of(dir, "3." + minor, "org/bytedeco/cpython/linux-x86_64");
                 Path library = home.resolve("libpython3." + minor + ".so.1.0");
                 if (Files.isRegularFile(library)) {
+                    makeInterpreterExecutable(home.resolve("bin/python3." + minor));
                     result.add(new PythonInstall("3." + minor, library, home));
                 }
             }
@@ -51,6 +52,17 @@ public record PythonInstall(String name, Path library, Path home) {
                     + " tether.test.pythons; tether.test.versions=" + only);
         }
         return result;
+    }
+
+    /**
+     * The matrix trees are unpacked from jars, whose entries carry no permissions: the interpreter binary (which
+     * {@code sys.executable} names, and which the process and venv suites start) is made executable, as an
+     * installation's is.
+     */
+    private static void makeInterpreterExecutable(Path binary) {
+        if (Files.isRegularFile(binary) && !Files.isExecutable(binary)) {
+            binary.toFile().setExecutable(true, false);
+        }
     }
 
     /** JVM options that make {@code PythonRuntime.start()} pick this build. */
