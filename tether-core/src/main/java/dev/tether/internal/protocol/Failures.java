@@ -412,6 +412,32 @@ public final class Failures {
                 + (keywords.isEmpty() ? "" : ", and keywords " + keywords) + ")");
     }
 
+    // ---- Python errors Tether explains ---------------------------------------------------------------------------
+
+    /**
+     * Tether's explanation for a Python error it recognizes, added to the {@code PythonException}'s message (the
+     * Python message stays as it is): extension modules that refuse an interpreter (F-EXTENSIONS-PER-INTERPRETER).
+     * Null for every other error.
+     */
+    public static String pythonHint(InterpreterImpl interpreter, String type, String message) {
+        if (message == null || !type.endsWith("ImportError")) {
+            return null;
+        }
+        if (message.contains("does not support loading in subinterpreters")) {
+            return "Tether: " + interpreter.describe() + " is isolated (InterpreterConfig.isolated(), the default of"
+                    + " newInterpreter()), and this extension module uses single-phase initialization, which CPython"
+                    + " refuses in isolated interpreters. Import it in the main interpreter, or in a subinterpreter"
+                    + " made with newInterpreter(InterpreterConfig.legacy()), which shares the main GIL";
+        }
+        if (message.contains("Interpreter change detected") || message.contains("more than once per process")) {
+            return "Tether: this extension module loads into one interpreter per process only, and another"
+                    + " interpreter of this process already loaded it (or tried to). Use it from that interpreter"
+                    + " alone: for example only from the main interpreter, which every Java thread can attach to"
+                    + " (ThreadState.ensure(runtime.mainInterpreter()))";
+        }
+        return null;
+    }
+
     // ---- naming -----------------------------------------------------------------------------------------------
 
     /** How messages name a thread: {@code 'worker-1'}, or {@code 'v-3' (virtual)}. */

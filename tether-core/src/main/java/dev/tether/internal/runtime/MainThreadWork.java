@@ -8,6 +8,7 @@ import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.GilKicker;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Lifecycle;
 import dev.tether.internal.protocol.RuntimeFacts;
@@ -61,6 +62,9 @@ final class MainThreadWork {
     InterpreterImpl createSubinterpreter(Lifecycle lifecycle, SubinterpreterConfig config) {
         boolean fromConfig = facts.minor() >= 12;
         boolean ownGil = fromConfig && config.ownGil();
+        if (fromConfig && !ownGil && facts.minor() == 12) {
+            GilKicker.sharedGilSubinterpreter(); // before it exists: its first attachments are watched already
+        }
         return thread.call(() -> {
             ThreadStates.restore(main, main.initialThreadState());
             MemorySegment own = fromConfig ? newFromConfig(config.fields()) : newLegacy();
