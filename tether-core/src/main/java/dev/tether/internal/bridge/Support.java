@@ -41,9 +41,17 @@ public final class Support {
      * @param forwardLogging whether Python {@code logging} records go to {@code System.Logger}
      * @param forkRefusal    the message {@code os.fork()} raises, or null to leave it alone
      * @param spawnByDefault whether multiprocessing's default start method becomes {@code spawn}
+     * @param refusedModules extension modules refused before their init function runs (F-312-REFUSED-INIT)
      */
     public record Setup(String executable, List<String> argv, List<String> pythonPath, OutputStream stdout,
-                        OutputStream stderr, boolean forwardLogging, String forkRefusal, boolean spawnByDefault) {}
+                        OutputStream stderr, boolean forwardLogging, String forkRefusal, boolean spawnByDefault,
+                        List<String> refusedModules) {
+        /** The same set-up, refusing {@code modules} too. */
+        public Setup refusing(List<String> modules) {
+            return new Setup(executable, argv, pythonPath, stdout, stderr, forwardLogging, forkRefusal,
+                    spawnByDefault, modules);
+        }
+    }
 
     /** Where the environment an interpreter reports lies (see {@code environment()} in the helpers). */
     public record Environment(String prefix, String basePrefix, String executable, List<String> path,
@@ -109,7 +117,7 @@ public final class Support {
     /** Calls the helpers' {@code configure} with {@code setup}; the sinks become direct Java callables. */
     private static void configure(InterpreterImpl interpreter, Setup setup) {
         Object[] args = {setup.executable(), setup.argv(), setup.pythonPath(), null, null, null,
-                setup.forwardLogging() ? Output.pythonLevel() : 0L, setup.forkRefusal(), setup.spawnByDefault()};
+                setup.forwardLogging() ? Output.pythonLevel() : 0L, setup.forkRefusal(), setup.spawnByDefault(), setup.refusedModules()};
         MemorySegment tuple = CApi.PyTuple_New(args.length);
         for (int i = 0; i < args.length; i++) {
             MemorySegment item = switch (i) {

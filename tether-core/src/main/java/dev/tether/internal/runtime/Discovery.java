@@ -78,7 +78,7 @@ final class Discovery {
     }
 
     private static Optional<Found> venvBase(VirtualEnvironment venv, List<String> tried) {
-        if (venv == null) {
+        if (venv == null || venv.basePrefix() == null) {
             return Optional.empty();
         }
         String source = "the base installation of virtual environment " + venv.root();

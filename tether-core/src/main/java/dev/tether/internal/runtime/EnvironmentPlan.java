@@ -95,6 +95,9 @@ record EnvironmentPlan(Path programName, boolean executableUsable, String execut
             throw Failures.venvVersionMismatch(venv.root(), venv.version(), version.toString(), found.library(),
                     found.source());
         }
+        if (venv.basePrefix() == null) {
+            throw Failures.venvWithoutBase(venv.root(), venv.home(), venv.minor());
+        }
         if (!sameFile(venv.basePrefix(), found.home())) {
             throw Failures.venvOtherInstallation(venv.root(), venv.home(), venv.basePrefix(), found.home(),
                     found.library(), found.source());

@@ -43,6 +43,12 @@ final class MainThreadWork {
     /** How each new interpreter is set up. */
     private final Support.Setup setup;
     /**
+     * Refused before their init function runs in 3.12's isolated interpreters: refused there anyway, but the init
+     * function has run first, and imported again in another interpreter they free process-wide state twice
+     * (F-312-REFUSED-INIT).
+     */
+    private static final List<String> REFUSED_BEFORE_INIT_312 = List.of("_decimal", "_datetime");
+    /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
@@ -72,7 +78,8 @@ final class MainThreadWork {
             InterpreterImpl created = new InterpreterImpl(CApi.PyInterpreterState_GetID(pointer), false,
                     ownGil, pointer, own, facts, lifecycle);
             try {
-                Support.install(created, setup);
+                Support.install(created, fromConfig && facts.minor() == 12 && config.checkMultiInterpExtensions()
+                        ? setup.refusing(REFUSED_BEFORE_INIT_312) : setup);
             } finally {
                 CApi.PyEval_SaveThread();
             }

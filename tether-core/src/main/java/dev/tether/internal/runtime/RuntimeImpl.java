@@ -120,7 +120,7 @@ public final class RuntimeImpl implements Lifecycle {
     private static Support.Setup setup(RuntimeConfig config, EnvironmentPlan plan, int minor) {
         return new Support.Setup(plan.executableUsable() ? null : "", plan.argv(), plan.pythonPath(),
                 config.stdout(), config.stderr(), config.forwardLogging(),
-                config.allowFork() ? null : Failures.forkRefused(), minor <= 13);
+                config.allowFork() ? null : Failures.forkRefused(), minor <= 13, List.of());
     }
 
     /** What the main interpreter's {@code sys} said right after start-up. */

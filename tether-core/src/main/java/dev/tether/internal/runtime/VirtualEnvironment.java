@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param interpreter                {@code bin/python3.X}, {@code bin/python3} or {@code bin/python}: the first
  *                                   that exists; what {@code sys.executable} is there
  * @param basePrefix                 the base installation: the first folder at or above {@code home} that holds
- *                                   {@code lib/python3.X/os.py}, as CPython's getpath searches
+ *                                   {@code lib/python3.X/os.py}, as CPython's getpath searches; null if none (the
+ *                                   CPython that made it is gone; refused once the version is checked)
  */
 record VirtualEnvironment(Path root, Path home, String version, int minor, boolean includeSystemSitePackages,
                           Path interpreter, Path basePrefix) {
@@ -75,12 +76,8 @@ record VirtualEnvironment(Path root, Path home, String version, int minor, boole
             throw Failures.venvWithoutVersion(root, cfg);
         }
         Path homeDir = Path.of(home);
-        Path base = basePrefix(homeDir, minor);
-        if (base == null) {
-            throw Failures.venvWithoutBase(root, homeDir, minor);
-        }
         return new VirtualEnvironment(root, homeDir, named != null ? named : "3." + minor, minor, systemSite,
-                interpreter(root, minor), base);
+                interpreter(root, minor), basePrefix(homeDir, minor));
     }
 
     /** {@code lib/python3.X/site-packages} of the environment. */

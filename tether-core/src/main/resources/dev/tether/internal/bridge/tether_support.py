@@ -432,7 +432,23 @@ class _SpawnByDefault:
         return spec
 
 
-def configure(executable, argv, path, stdout_sink, stderr_sink, log, log_level, fork_refusal, spawn_by_default):
+class _RefuseBeforeInit:
+    """Refuses extension modules by name before their init function runs, with CPython's own message (so callers
+    fall back as they would: decimal to _pydecimal, datetime to _pydatetime). For 3.12's isolated interpreters,
+    where CPython runs a refused single-phase module's init function first, and _decimal and _datetime then free
+    their process-wide state twice when imported again in another interpreter (the process aborts)."""
+
+    names = frozenset()
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name in cls.names:
+            raise ImportError("module %s does not support loading in subinterpreters" % name, name=name)
+        return None
+
+
+def configure(executable, argv, path, stdout_sink, stderr_sink, log, log_level, fork_refusal, spawn_by_default,
+              refused_modules):
     """Sets up this interpreter as the runtime's builder said (called once, right after this module ran)."""
     if executable is not None:
         sys.executable = executable
@@ -447,6 +463,9 @@ def configure(executable, argv, path, stdout_sink, stderr_sink, log, log_level, 
         _refuse_fork(fork_refusal)
     if spawn_by_default and "multiprocessing.context" not in sys.modules:
         sys.meta_path.insert(0, _SpawnByDefault)
+    if refused_modules:
+        _RefuseBeforeInit.names = frozenset(refused_modules)
+        sys.meta_path.insert(0, _RefuseBeforeInit)
 
 
 def environment():
