@@ -35,6 +35,30 @@ import java.util.Optional;
  * cannot take over the JVM's crash handling), and {@code SystemExit} never exits the JVM. On CPython 3.9-3.13
  * initialization sets the process's {@code LC_CTYPE} locale.
  *
+ * <h2 id="environment">Where Python runs from</h2>
+ * {@code sys.executable} is the installation's own interpreter ({@code <home>/bin/python3.X}; for
+ * {@code tether-cpython} the bundled one), {@link Builder#executable(Path)}, or a virtual environment's
+ * ({@link Builder#virtualEnvironment(Path)}); never a {@code python3} found on {@code PATH}, and {@code PATH} never
+ * selects a virtual environment. {@link #environment()} and {@link #toString()} show the effective prefix,
+ * executable and {@code sys.path}.
+ *
+ * <h2 id="output">Program output</h2>
+ * {@code sys.stdout} and {@code sys.stderr} of every interpreter are line-buffered: each thread's output is passed
+ * on in whole lines (a line without a newline waits until that thread flushes, writes a newline, or the runtime
+ * closes), so lines of different threads never mix and each thread's stay in order. By default they go to the
+ * process's file descriptors 1 and 2, in order with Java's {@code System.out} lines; {@link Builder#stdout} and
+ * {@link Builder#stderr} send them to Java streams. Closing {@code sys.stdout} only flushes it (command-line modules
+ * such as {@code json.tool} close it). {@link Builder#forwardLogging(boolean)} sends Python {@code logging} records
+ * to {@link System.Logger}s.
+ *
+ * <h2 id="processes">Processes</h2>
+ * {@code subprocess} and {@code multiprocessing} start {@code sys.executable}; {@code multiprocessing}'s default
+ * start method is {@code spawn} (3.9-3.13; CPython's default {@code fork} is unsafe in a JVM) or CPython's
+ * {@code forkserver} (3.14+). {@code os.fork()} raises {@code RuntimeError} unless
+ * {@link Builder#allowFork(boolean)}: the child would be a one-thread copy of the JVM that keeps the JVM's signal
+ * handlers ({@code terminate()} cannot stop it), and with subinterpreters alive CPython's after-fork code deadlocks
+ * or crashes.
+ *
  * <h2 id="lifecycle">Lifecycle</h2>
  * RUNNING, then CLOSING once {@link #close()} begins (every interpreter refuses new attachments), then CLOSED once
  * every subinterpreter was ended and CPython finalized. A runtime cannot be restarted: CPython does not support it
