@@ -82,7 +82,7 @@ final class Discovery {
             return Optional.empty();
         }
         String source = "the base installation of virtual environment " + venv.root();
-        Path lib = findLibrary(venv.basePrefix(), venv.minor());
+        Path lib = findLibrary(venv.basePrefix(), venv.minor(), venv.abiFlags());
         if (lib == null) {
             tried.add(source + ": no libpython3." + venv.minor() + " in " + venv.basePrefix() + "/lib*");
             return Optional.empty();
@@ -92,17 +92,17 @@ final class Discovery {
     }
 
     /**
-     * {@code libpython3.X.so.1.0} (else any {@code libpython3.X*.so*}) in {@code prefix}, {@code prefix/lib} or a
-     * multiarch folder {@code prefix/lib/*-linux-gnu} (Debian's layout), or null.
+     * {@code libpython3.X<abiFlags>.so.1.0} (else any {@code libpython3.X*.so*}) in {@code prefix},
+     * {@code prefix/lib} or a multiarch folder {@code prefix/lib/*-linux-gnu} (Debian's layout), or null.
      */
-    static Path findLibrary(Path prefix, int minor) {
+    static Path findLibrary(Path prefix, int minor, String abiFlags) {
         List<Path> dirs = new ArrayList<>(List.of(prefix, prefix.resolve("lib")));
         try (DirectoryStream<Path> s = Files.newDirectoryStream(prefix.resolve("lib"), "*-linux-gnu")) {
             s.forEach(dirs::add);
         } catch (IOException e) {
             // no lib folder: nothing to add
         }
-        for (String glob : List.of("libpython3." + minor + ".so.1.0", "libpython3." + minor + "*.so*")) {
+        for (String glob : List.of("libpython3." + minor + abiFlags + ".so.1.0", "libpython3." + minor + "*.so*")) {
             for (Path dir : dirs) {
                 try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
                     for (Path p : s) {

@@ -80,6 +80,20 @@ record VirtualEnvironment(Path root, Path home, String version, int minor, boole
                 interpreter(root, minor), basePrefix(homeDir, minor));
     }
 
+    /**
+     * The ABI flags of the interpreter that made it ({@code "d"} for {@code python3.14d}, a debug build), from where
+     * its {@code bin/python3.X} leads, else {@code ""}: the base installation may hold several libpythons.
+     */
+    String abiFlags() {
+        try {
+            String name = interpreter.toRealPath().getFileName().toString();
+            Matcher m = Pattern.compile("^python3\\.\\d+([a-z]*)$").matcher(name);
+            return m.find() ? m.group(1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** {@code lib/python3.X/site-packages} of the environment. */
     Path sitePackages() {
         return root.resolve("lib").resolve("python3." + minor).resolve("site-packages");
