@@ -31,7 +31,7 @@ public final class Environments extends Scenario {
     /** Checks of {@link #checkEverywhere}, per interpreter (main, isolated, legacy). */
     static final int CHECKS_PER_INTERPRETER = 4;
     /** Checks of {@link #defaults} in the main interpreter only. */
-    static final int DEFAULT_CHECKS = 7;
+    static final int DEFAULT_CHECKS = 8;
     /** Checks of {@link #venv}. */
     static final int VENV_CHECKS = 10;
 
@@ -61,6 +61,10 @@ public final class Environments extends Scenario {
                     "spawn Pool.map");
             py(ts, "__import__('tether_path_probe').pool_squares(None) == [i * i for i in range(10)]",
                     "default Pool.map");
+            String made = quote(probes.resolve("made-venv").toString());
+            py(ts, "__import__('venv').EnvBuilder(with_pip=False).create(" + made + ") is None and ('version = %d.%d.'"
+                    + " % sys.version_info[:2]) in open(" + made + " + '/pyvenv.cfg').read()",
+                    "the venv module makes an environment of this version");
         });
         String text = python.toString();
         PythonEnvironment env = python.environment();

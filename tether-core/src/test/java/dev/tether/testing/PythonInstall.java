@@ -79,11 +79,6 @@ public record PythonInstall(String name, Path library, Path home) {
         return result;
     }
 
-    /** Whether this is a distribution's CPython (its packages installed with apt), not a matrix tree. */
-    public boolean isSystem() {
-        return name.endsWith("-debian") || home == null || home.equals(Path.of("/usr"));
-    }
-
     /**
      * The matrix trees are unpacked from jars, whose entries carry no permissions: the interpreter binary (which
      * {@code sys.executable} names, and which the process and venv suites start) is made executable, as an
