@@ -71,7 +71,8 @@ public final class Environments extends Scenario {
         check(env.executable().isPresent() && text.contains("executable " + env.executable().get())
                 && text.contains("sys.path [" + probes.toAbsolutePath()), "toString: " + text);
         count("checks");
-        for (Interpreter i : List.of(main, python.newInterpreter(), python.newInterpreter(InterpreterConfig.legacy()))) {
+        Interpreter legacy = python.newInterpreter(InterpreterConfig.legacy());
+        for (Interpreter i : List.of(main, python.newInterpreter(), legacy)) {
             checkEverywhere(i, probes);
         }
         python.close();

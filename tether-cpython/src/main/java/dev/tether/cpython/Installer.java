@@ -130,7 +130,8 @@ final class Installer {
                 return; // the jar has no interpreter binary: sys.executable stays empty
             }
             Path lockFile = tree.resolveSibling(tree.getFileName() + ".lock");
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
                 channel.lock();
                 Files.move(temporary, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }

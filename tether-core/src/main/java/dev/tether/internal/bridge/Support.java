@@ -116,17 +116,21 @@ public final class Support {
 
     /** Calls the helpers' {@code configure} with {@code setup}; the sinks become direct Java callables. */
     private static void configure(InterpreterImpl interpreter, Setup setup) {
-        Object[] args = {setup.executable(), setup.argv(), setup.pythonPath(), null, null, null,
-                setup.forwardLogging() ? Output.pythonLevel() : 0L, setup.forkRefusal(), setup.spawnByDefault(), setup.refusedModules()};
-        MemorySegment tuple = CApi.PyTuple_New(args.length);
-        for (int i = 0; i < args.length; i++) {
-            MemorySegment item = switch (i) {
-                case 3 -> Output.sink(interpreter, setup.stdout(), "stdout");
-                case 4 -> Output.sink(interpreter, setup.stderr(), "stderr");
-                case 5 -> setup.forwardLogging() ? Output.logger(interpreter) : PyTypes.newRef(CApi.Py_None);
-                default -> ToPython.convert(interpreter, args[i]);
-            };
-            CApi.PyTuple_SetItem(tuple, i, item);
+        // in the order of configure()'s parameters; each a new reference, which PyTuple_SetItem steals
+        MemorySegment[] items = {
+                ToPython.convert(interpreter, setup.executable()),
+                ToPython.convert(interpreter, setup.argv()),
+                ToPython.convert(interpreter, setup.pythonPath()),
+                Output.sink(interpreter, setup.stdout(), "stdout"),
+                Output.sink(interpreter, setup.stderr(), "stderr"),
+                setup.forwardLogging() ? Output.logger(interpreter) : PyTypes.newRef(CApi.Py_None),
+                ToPython.convert(interpreter, setup.forwardLogging() ? Output.pythonLevel() : 0L),
+                ToPython.convert(interpreter, setup.forkRefusal()),
+                ToPython.convert(interpreter, setup.spawnByDefault()),
+                ToPython.convert(interpreter, setup.refusedModules())};
+        MemorySegment tuple = CApi.PyTuple_New(items.length);
+        for (int i = 0; i < items.length; i++) {
+            CApi.PyTuple_SetItem(tuple, i, items[i]);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment configure = CApi.PyObject_GetAttrString(handles(interpreter).module(),

@@ -242,7 +242,8 @@ public final class Failures {
         return invalid("CPython 3." + minor + " cannot make a subinterpreter with " + String.join(", ", fields)
                 + " set that way: PyInterpreterConfig exists from 3.12, and 3." + minor + " has only"
                 + " Py_NewInterpreter, whose subinterpreters share the main GIL and allocator, allow threads, daemon"
-                + " threads, fork and exec, and load single-phase init extension modules. Use InterpreterConfig.legacy()"
+                + " threads, fork and exec, and load single-phase init extension modules. Use"
+                + " InterpreterConfig.legacy()"
                 + " (or isolated() unchanged, which gives the same there)");
     }
 
