@@ -60,6 +60,11 @@ public enum ErrorCode {
      * CPython 3.9 to 3.15, its home has no standard library, or its initialization failed. The message says which.
      */
     PYTHON_UNUSABLE,
+    /**
+     * A setting of {@link PythonRuntime.Builder} or an {@link InterpreterConfig} is invalid, conflicts with another
+     * setting, or is not supported by the running CPython version; the message names the settings involved.
+     */
+    INVALID_CONFIGURATION,
     /** A value could not be converted between Java and Python ({@link ConversionException}). */
     CONVERSION_FAILED,
     /** Python code raised an exception that reached Java ({@link PythonException}). */

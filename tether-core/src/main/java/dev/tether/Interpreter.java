@@ -44,7 +44,8 @@ import java.util.function.Function;
  *
  * <h2 id="gil">Locks</h2>
  * On 3.12+ a subinterpreter is isolated and has its own GIL ({@link #hasOwnGil()}), so threads attached to
- * different interpreters run Python in parallel; on 3.9-3.11 subinterpreters share the main interpreter's GIL.
+ * different interpreters run Python in parallel, unless it was made with {@link InterpreterConfig#legacy()} (or
+ * {@code ownGil(false)}); on 3.9-3.11 subinterpreters share the main interpreter's GIL.
  */
 public final class Interpreter implements AutoCloseable {
 

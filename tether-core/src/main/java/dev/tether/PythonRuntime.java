@@ -1,8 +1,10 @@
 package dev.tether;
 
+import dev.tether.internal.bridge.Support;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.runtime.RuntimeConfig;
 import dev.tether.internal.runtime.RuntimeImpl;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +29,30 @@ import java.util.Optional;
  * variables are ignored unless {@link Builder#inheritEnvironment(boolean)} is set (so {@code PYTHONFAULTHANDLER}
  * cannot take over the JVM's crash handling), and {@code SystemExit} never exits the JVM. On CPython 3.9-3.13
  * initialization sets the process's {@code LC_CTYPE} locale.
+ *
+ * <h2 id="environment">Where Python runs from</h2>
+ * {@code sys.executable} is the installation's own interpreter ({@code <home>/bin/python3.X}; for
+ * {@code tether-cpython} the bundled one), {@link Builder#executable(Path)}, or a virtual environment's
+ * ({@link Builder#virtualEnvironment(Path)}); never a {@code python3} found on {@code PATH}, and {@code PATH} never
+ * selects a virtual environment. {@link #environment()} and {@link #toString()} show the effective prefix,
+ * executable and {@code sys.path}.
+ *
+ * <h2 id="output">Program output</h2>
+ * {@code sys.stdout} and {@code sys.stderr} of every interpreter are line-buffered: each thread's output is passed
+ * on in whole lines (a line without a newline waits until that thread flushes, writes a newline, or the runtime
+ * closes), so lines of different threads never mix and each thread's stay in order. By default they go to the
+ * process's file descriptors 1 and 2, in order with Java's {@code System.out} lines; {@link Builder#stdout} and
+ * {@link Builder#stderr} send them to Java streams. Closing {@code sys.stdout} only flushes it (command-line modules
+ * such as {@code json.tool} close it). {@link Builder#forwardLogging(boolean)} sends Python {@code logging} records
+ * to {@link System.Logger}s.
+ *
+ * <h2 id="processes">Processes</h2>
+ * {@code subprocess} and {@code multiprocessing} start {@code sys.executable}; {@code multiprocessing}'s default
+ * start method is {@code spawn} (3.9-3.13; CPython's default {@code fork} is unsafe in a JVM) or CPython's
+ * {@code forkserver} (3.14+). {@code os.fork()} raises {@code RuntimeError} unless
+ * {@link Builder#allowFork(boolean)}: the child would be a one-thread copy of the JVM that keeps the JVM's signal
+ * handlers ({@code terminate()} cannot stop it), and with subinterpreters alive CPython's after-fork code deadlocks
+ * or crashes.
  *
  * <h2 id="lifecycle">Lifecycle</h2>
  * RUNNING, then CLOSING once {@link #close()} begins (every interpreter refuses new attachments), then CLOSED once
@@ -101,12 +127,39 @@ public final class PythonRuntime implements AutoCloseable {
      *                              if the runtime is closing or closed
      */
     public Interpreter newInterpreter() {
-        return Interpreter.of(impl.newInterpreter());
+        return newInterpreter(InterpreterConfig.isolated());
+    }
+
+    /**
+     * Creates a subinterpreter as {@code config} says: {@link InterpreterConfig#isolated()} (what
+     * {@link #newInterpreter()} makes), {@link InterpreterConfig#legacy()} (sharing the main GIL; single-phase
+     * init extension modules such as numpy load there), or either with fields changed. See
+     * <a href="InterpreterConfig.html#versions">CPython versions</a> for what 3.9-3.11 offer.
+     *
+     * @throws ThreadStateException {@link ErrorCode#INVALID_CONFIGURATION} if the running CPython cannot make such
+     *                              an interpreter (the message names the fields), or as {@link #newInterpreter()}
+     */
+    public Interpreter newInterpreter(InterpreterConfig config) {
+        Objects.requireNonNull(config, "config");
+        return Interpreter.of(impl.newInterpreter(config.toInternal()));
     }
 
     /** The interpreters not closed yet, the main interpreter first. */
     public List<Interpreter> interpreters() {
         return impl.interpreters().stream().map(Interpreter::of).toList();
+    }
+
+    /**
+     * Where Python runs from, as the main interpreter's {@code sys} said right after start-up: {@code sys.prefix},
+     * {@code sys.base_prefix}, {@code sys.executable}, the virtual environment, {@code sys.path} and
+     * {@code sys.argv}.
+     */
+    public PythonEnvironment environment() {
+        Support.Environment e = impl.environment();
+        Path venv = impl.virtualEnvironment();
+        return new PythonEnvironment(Path.of(e.prefix()), Path.of(e.basePrefix()),
+                e.executable().isEmpty() ? Optional.empty() : Optional.of(Path.of(e.executable())),
+                Optional.ofNullable(venv), e.path(), e.argv());
     }
 
     /** Where the running libpython was loaded from and how it was found. */
@@ -144,9 +197,17 @@ public final class PythonRuntime implements AutoCloseable {
         impl.close(Objects.requireNonNull(timeout, "timeout"));
     }
 
+    /**
+     * For example {@code PythonRuntime[CPython 3.14.3, RUNNING, prefix /opt/venv, executable /opt/venv/bin/python3,
+     * sys.path [...]]}: the version, the state, and the effective {@link #environment()}.
+     */
     @Override
     public String toString() {
-        return "PythonRuntime[CPython " + impl.version() + ", " + impl.state() + "]";
+        Support.Environment e = impl.environment();
+        return "PythonRuntime[CPython " + impl.version() + ", " + impl.state() + ", prefix " + e.prefix()
+                + (e.prefix().equals(e.basePrefix()) ? "" : " (base " + e.basePrefix() + ")") + ", executable "
+                + (e.executable().isEmpty() ? impl.describeExecutable() : e.executable()) + ", sys.path "
+                + e.path() + "]";
     }
 
     private static synchronized PythonRuntime wrap(RuntimeImpl impl) {
@@ -169,6 +230,14 @@ public final class PythonRuntime implements AutoCloseable {
         private boolean shutdownHook = true;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int carrierThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private Path virtualEnvironment;
+        private List<Path> pythonPath = List.of();
+        private Path executable;
+        private List<String> argv = List.of("");
+        private OutputStream stdout;
+        private OutputStream stderr;
+        private boolean forwardLogging;
+        private boolean allowFork;
 
         private Builder() {}
 
@@ -223,6 +292,97 @@ public final class PythonRuntime implements AutoCloseable {
         }
 
         /**
+         * Runs Python in a virtual environment made by {@code python -m venv} (or virtualenv) with the same CPython
+         * version: the folder holding {@code pyvenv.cfg}. Python then sees what a {@code python} started from the
+         * environment's {@code bin/} would: {@code sys.prefix} and {@code sys.exec_prefix} are the environment,
+         * {@code sys.base_prefix} the installation that made it, {@code sys.executable} its {@code bin/python3.X},
+         * and its {@code site-packages} is on {@code sys.path} (with the installation's own too if
+         * {@code pyvenv.cfg} says {@code include-system-site-packages = true}). If no library or home is set, the
+         * installation named by {@code pyvenv.cfg}'s {@code home} is loaded.
+         *
+         * <p>Checked when starting: {@code pyvenv.cfg} must be readable and name a home with a standard library, its
+         * version must be the loaded libpython's, and its installation the loaded one; {@link #executable(Path)}
+         * cannot be set too. Failures name the file, the versions and the settings
+         * ({@link ErrorCode#INVALID_CONFIGURATION}). {@code PATH} never selects an environment: only this does.
+         */
+        public Builder virtualEnvironment(Path venv) {
+            this.virtualEnvironment = Objects.requireNonNull(venv, "venv");
+            return this;
+        }
+
+        /**
+         * Folders (or zip files) put in front of {@code sys.path} in every interpreter, in this order, as
+         * {@code PYTHONPATH} would be (they are not site directories: their {@code .pth} files are not read).
+         * Children started with {@code multiprocessing} get them too; plain {@code subprocess} children do not.
+         */
+        public Builder pythonPath(List<Path> entries) {
+            this.pythonPath = List.copyOf(Objects.requireNonNull(entries, "entries"));
+            return this;
+        }
+
+        /**
+         * {@code sys.executable}: the interpreter binary that {@code subprocess.run([sys.executable, ...])} and
+         * {@code multiprocessing} start. It should be the same CPython version as the loaded libpython. By default
+         * it is the installation's own {@code bin/python3.X} (for {@code tether-cpython}, the bundled one), and if
+         * that does not exist, {@code ""} (as CPython sets it when it finds none); it is never looked up on
+         * {@code PATH}. Must be an executable file outside any virtual environment (use
+         * {@link #virtualEnvironment(Path)} for those).
+         */
+        public Builder executable(Path executable) {
+            this.executable = Objects.requireNonNull(executable, "executable");
+            return this;
+        }
+
+        /**
+         * {@code sys.argv} in every interpreter, {@code argv[0]} first (default {@code [""]}, what CPython sets
+         * when no script runs; an empty list means that too). {@link ThreadState#runScript} and
+         * {@link ThreadState#runModule} set it for their run.
+         */
+        public Builder argv(List<String> argv) {
+            this.argv = List.copyOf(Objects.requireNonNull(argv, "argv"));
+            return this;
+        }
+
+        /**
+         * Sends {@code sys.stdout} (text and {@code .buffer}) of every interpreter, and of every thread Python
+         * starts, to {@code out}. See <a href="#output">Program output</a>.
+         */
+        public Builder stdout(OutputStream out) {
+            this.stdout = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Sends {@code sys.stderr} of every interpreter to {@code err}, like {@link #stdout(OutputStream)}. */
+        public Builder stderr(OutputStream err) {
+            this.stderr = Objects.requireNonNull(err, "err");
+            return this;
+        }
+
+        /**
+         * Whether Python {@code logging} records go to {@link System.Logger}s (default false): a handler on
+         * Python's root logger, in every interpreter, logs each record to {@code System.getLogger(record.name)}
+         * (the root logger is {@code "root"}) at the matching level (CRITICAL and ERROR: ERROR, WARNING, INFO,
+         * DEBUG; lower: TRACE), with the message as Python's default formatter writes it (the traceback
+         * included). Python's root logger level becomes the most verbose level Java's root logger takes. As with
+         * any handler on the root logger, {@code logging.basicConfig()} then does nothing unless
+         * {@code force=True}.
+         */
+        public Builder forwardLogging(boolean forward) {
+            this.forwardLogging = forward;
+            return this;
+        }
+
+        /**
+         * Whether Python code may call {@code os.fork()} (default false: it raises {@code RuntimeError} explaining
+         * why). A forked JVM is a copy with one thread whose signal handlers are the JVM's; see
+         * <a href="#processes">Processes</a>. Allow it only for code that forks to {@code exec} at once.
+         */
+        public Builder allowFork(boolean allow) {
+            this.allowFork = allow;
+            return this;
+        }
+
+        /**
          * Starts the runtime.
          *
          * @throws ThreadStateException {@link ErrorCode#RUNTIME_ALREADY_STARTED}, {@link ErrorCode#NO_PYTHON_FOUND}
@@ -230,7 +390,8 @@ public final class PythonRuntime implements AutoCloseable {
          */
         public PythonRuntime start() {
             RuntimeImpl impl = RuntimeImpl.start(new RuntimeConfig(library, home, inheritEnvironment, shutdownHook,
-                    shutdownTimeout, carrierThreads), PublicObjects.INSTANCE);
+                    shutdownTimeout, carrierThreads, virtualEnvironment, pythonPath, executable, argv, stdout, stderr,
+                    forwardLogging, allowFork), PublicObjects.INSTANCE);
             return wrap(impl);
         }
     }

@@ -7,6 +7,8 @@ import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.Refusal;
 import dev.tether.internal.protocol.ThreadStates;
 import dev.tether.internal.runtime.RuntimeImpl;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -213,6 +215,42 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
     public PyObject globals() {
         ThreadStates.checkUsable(attachment, "use");
         return PyObject.of(PyRun.globals(attachment.interpreter()));
+    }
+
+    /**
+     * Runs a Python script file as {@code __main__}, as {@code python script args...} would: {@code sys.argv} is
+     * {@code [script, args...]} and the script's folder is first on {@code sys.path} for the run; both, and
+     * {@code sys.stdout}/{@code sys.stderr} (should the script replace them), are as before afterwards. The
+     * interpreter's own {@code __main__} namespace is left alone (the script runs in a fresh one). Threads the
+     * script started keep running; its {@code atexit} handlers run when the interpreter closes.
+     *
+     * @return the exit status: 0 when the script ends normally, else its {@code SystemExit} code (a non-int code is
+     *         printed to {@code sys.stderr} and gives 1, as Python does)
+     * @throws PythonException      if the script raises anything but {@code SystemExit}
+     * @throws ThreadStateException as {@link #exec}
+     */
+    public int runScript(Path script, String... args) {
+        Objects.requireNonNull(script, "script");
+        Objects.requireNonNull(args, "args");
+        ThreadStates.checkUsable(attachment, "use");
+        return PyRun.runMain(attachment.interpreter(), false, script.toString(), List.of(args));
+    }
+
+    /**
+     * Runs a module as {@code __main__}, as {@code python -m module args...} would ({@code runpy}; a package runs
+     * its {@code __main__} submodule): {@code sys.argv} is {@code [the module's file, args...]} for the run and as
+     * before afterwards, and so are {@code sys.stdout}/{@code sys.stderr}. Unlike {@code python -m}, the current
+     * folder is not put on {@code sys.path}.
+     *
+     * @return the exit status, as {@link #runScript}
+     * @throws PythonException      if the module cannot be found, or raises anything but {@code SystemExit}
+     * @throws ThreadStateException as {@link #exec}
+     */
+    public int runModule(String module, String... args) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(args, "args");
+        ThreadStates.checkUsable(attachment, "use");
+        return PyRun.runMain(attachment.interpreter(), true, module, List.of(args));
     }
 
     /** The {@code builtins} module. */

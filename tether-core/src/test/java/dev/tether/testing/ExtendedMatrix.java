@@ -23,6 +23,8 @@ public final class ExtendedMatrix {
                 try {
                     suite.run().accept(python);
                     System.out.println("PASS " + suite.name() + " on " + python);
+                } catch (Skipped e) {
+                    System.out.println("SKIPPED " + suite.name() + " on " + python + ": " + e.getMessage());
                 } catch (AssertionError | RuntimeException e) {
                     System.out.println("FAIL " + suite.name() + " on " + python + ": " + e.getMessage());
                     failures++;

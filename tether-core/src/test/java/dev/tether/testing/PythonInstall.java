@@ -27,6 +27,7 @@ public record PythonInstall(String name, Path library, Path home) {
                 Path home = Path.of(dir, "3." + minor, "org/bytedeco/cpython/linux-x86_64");
                 Path library = home.resolve("libpython3." + minor + ".so.1.0");
                 if (Files.isRegularFile(library)) {
+                    makeInterpreterExecutable(home.resolve("bin/python3." + minor));
                     result.add(new PythonInstall("3." + minor, library, home));
                 }
             }
@@ -51,6 +52,42 @@ public record PythonInstall(String name, Path library, Path home) {
                     + " tether.test.pythons; tether.test.versions=" + only);
         }
         return result;
+    }
+
+    /**
+     * The distribution's own CPython, where one is installed (Debian's {@code libpython3.X} with home {@code /usr}):
+     * named {@code 3.X-debian}. The suites meant for real installations (packages, virtual environments) run on it
+     * as well. {@code tether.test.system=false} leaves it out, and so does {@code tether.test.versions} unless it
+     * names it.
+     */
+    public static List<PythonInstall> system() {
+        List<PythonInstall> result = new ArrayList<>();
+        if ("false".equals(System.getProperty("tether.test.system"))) {
+            return result;
+        }
+        for (int minor = 9; minor <= 15; minor++) {
+            Path library = Path.of("/usr/lib/x86_64-linux-gnu/libpython3." + minor + ".so.1.0");
+            if (Files.isRegularFile(library) && Files.isRegularFile(Path.of("/usr/lib/python3." + minor, "os.py"))) {
+                result.add(new PythonInstall("3." + minor + "-debian", library, Path.of("/usr")));
+            }
+        }
+        String only = System.getProperty("tether.test.versions", "");
+        if (!only.isBlank()) {
+            List<String> wanted = List.of(only.split("\\s*,\\s*"));
+            result.removeIf(p -> !wanted.contains(p.name()));
+        }
+        return result;
+    }
+
+    /**
+     * The matrix trees are unpacked from jars, whose entries carry no permissions: the interpreter binary (which
+     * {@code sys.executable} names, and which the process and venv suites start) is made executable, as an
+     * installation's is.
+     */
+    private static void makeInterpreterExecutable(Path binary) {
+        if (Files.isRegularFile(binary) && !Files.isExecutable(binary)) {
+            binary.toFile().setExecutable(true, false);
+        }
     }
 
     /** JVM options that make {@code PythonRuntime.start()} pick this build. */

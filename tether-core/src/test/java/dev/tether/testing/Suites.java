@@ -5,6 +5,11 @@ import dev.tether.scenarios.ConversionProperties;
 import dev.tether.scenarios.CrossInterpreterStarvation;
 import dev.tether.scenarios.DeepData;
 import dev.tether.scenarios.Environment;
+import dev.tether.scenarios.Environments;
+import dev.tether.scenarios.InterpreterConfigs;
+import dev.tether.scenarios.NativeExtensions;
+import dev.tether.scenarios.ProgramOutput;
+import dev.tether.scenarios.RunningPrograms;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
 import dev.tether.scenarios.LifetimeStorm;
@@ -30,8 +35,17 @@ import java.util.function.Consumer;
 public final class Suites {
     private Suites() {}
 
-    /** A named suite. */
-    public record Suite(String name, Consumer<PythonInstall> run) {}
+    /**
+     * A named suite.
+     *
+     * @param onSystemPython whether it runs on the distribution's CPython too ({@link PythonInstall#system()}),
+     *                       besides the matrix: the suites about real installations (packages, environments)
+     */
+    public record Suite(String name, Consumer<PythonInstall> run, boolean onSystemPython) {
+        public Suite(String name, Consumer<PythonInstall> run) {
+            this(name, run, false);
+        }
+    }
 
     /** Every suite, in the order they run (narrowed by {@code tether.test.suites}). */
     public static List<Suite> all() {
@@ -54,6 +68,13 @@ public final class Suites {
                 new Suite("Python threads calling Java while closing", PythonThreadsCallJava::suite),
                 new Suite("object lifetime storm", LifetimeStorm::suite),
                 new Suite("forgotten objects reclaimed", ObjectChurn::suite),
+                // environments, packages, output, programs, processes
+                new Suite("interpreter configurations", InterpreterConfigs::suite),
+                new Suite("executable, argv, sys.path and processes", Environments::defaultsSuite, true),
+                new Suite("virtual environments", Environments::venvSuite, true),
+                new Suite("native extensions across interpreters", NativeExtensions::suite, true),
+                new Suite("program output", ProgramOutput::suite, true),
+                new Suite("running scripts and modules", RunningPrograms::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));

@@ -16,7 +16,9 @@ import java.util.Map;
  * The tree is extracted once per machine and version into {@code <cache>/cpython-<version>-linux-x86_64}, where
  * {@code <cache>} is the first of: the system property {@code tether.cache.dir}, the environment variable
  * {@code TETHER_CACHE_DIR}, {@code $XDG_CACHE_HOME/tether}, {@code ~/.cache/tether}. The stdlib's test suite, the
- * headers, scripts and man pages are left out (about 55 MB remain). Later runs reuse the tree without writing; delete
+ * headers, scripts and man pages are left out (about 55 MB remain); the interpreter binary {@code bin/python3.X} is
+ * kept and made executable: it is {@code sys.executable}, which {@code subprocess} and {@code multiprocessing}
+ * start. Later runs reuse the tree without writing; delete
  * the folder to force a fresh extraction.
  *
  * <h2 id="concurrency">Concurrency</h2>

@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -53,6 +54,12 @@ final class Installer {
     /** What an embedded runtime never needs: scripts, headers, man pages, build metadata, JavaCPP's JNI glue. */
     private static final Pattern SKIPPED = Pattern.compile(
             "(bin|include|share|lib/cmake|lib/pkgconfig|lib/python3\\.\\d+/test)/.*|libjnipython\\.so");
+    /**
+     * The interpreter binary ({@code bin/python3.X}), kept out of {@code bin/} and made executable (zip entries carry
+     * no permissions): it is {@code sys.executable}, which {@code subprocess} and {@code multiprocessing} start. It
+     * finds libpython through its run path {@code $ORIGIN/../}.
+     */
+    private static final Pattern INTERPRETER = Pattern.compile("bin/python3\\.\\d+");
     /** Bytedeco's libffi, at the top of the tree: {@code _ctypes} cannot find it there (see {@link #copyLibffi}). */
     private static final Pattern LIBFFI = Pattern.compile("libffi\\.so\\.\\d+");
 
@@ -70,12 +77,14 @@ final class Installer {
     static Path install(Bundle bundle, Path cacheRoot) throws IOException {
         // the real path keys the lock: two spellings of one folder must not extract twice (nor overlap file locks)
         Path target = createCacheRoot(cacheRoot).resolve(bundle.cacheName());
-        if (!isComplete(target)) {
+        if (!isComplete(target) || !hasInterpreter(target, bundle.minor())) {
             ReentrantLock lock = LOCKS.computeIfAbsent(target, k -> new ReentrantLock());
             lock.lock();
             try {
                 if (!isComplete(target)) {
                     publish(extract(bundle, target), target);
+                } else if (!hasInterpreter(target, bundle.minor())) {
+                    addInterpreter(bundle, target);
                 }
             } finally {
                 lock.unlock();
@@ -92,7 +101,58 @@ final class Installer {
 
     /** Whether a file of the bundle (its path relative to the tree) is extracted. */
     static boolean wanted(String relative) {
-        return !SKIPPED.matcher(relative).matches();
+        return INTERPRETER.matcher(relative).matches() || !SKIPPED.matcher(relative).matches();
+    }
+
+    /** Whether the tree's {@code bin/python3.X} is there and executable. */
+    static boolean hasInterpreter(Path tree, int minor) {
+        Path exe = tree.resolve("bin/python3." + minor);
+        return Files.isRegularFile(exe) && Files.isExecutable(exe);
+    }
+
+    /**
+     * Adds {@code bin/python3.X} to a complete tree extracted by an older Tether, which left {@code bin/} out:
+     * written to a temporary name, made executable, then renamed into place (under the tree's file lock), so a
+     * reader sees no interpreter or a whole one.
+     */
+    private static void addInterpreter(Bundle bundle, Path tree) throws IOException {
+        String name = "bin/python3." + bundle.minor();
+        Path exe = tree.resolve(name);
+        Files.createDirectories(exe.getParent());
+        Path temporary = exe.resolveSibling(exe.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+        try {
+            bundle.forEachFile(name::equals, (relative, content) -> {
+                Files.copy(content, temporary);
+                makeExecutable(temporary);
+            });
+            if (!Files.exists(temporary)) {
+                return; // the jar has no interpreter binary: sys.executable stays empty
+            }
+            Path lockFile = tree.resolveSibling(tree.getFileName() + ".lock");
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                channel.lock();
+                Files.move(temporary, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Adds execute permission wherever read permission is (what {@code chmod +x} does under a 022 umask). */
+    private static void makeExecutable(Path file) throws IOException {
+        Set<PosixFilePermission> permissions = new HashSet<>(Files.getPosixFilePermissions(file));
+        if (permissions.contains(PosixFilePermission.OWNER_READ)) {
+            permissions.add(PosixFilePermission.OWNER_EXECUTE);
+        }
+        if (permissions.contains(PosixFilePermission.GROUP_READ)) {
+            permissions.add(PosixFilePermission.GROUP_EXECUTE);
+        }
+        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+        }
+        Files.setPosixFilePermissions(file, permissions);
     }
 
     /** Creates the cache folder if needed and returns its real path. */
@@ -119,6 +179,9 @@ final class Installer {
                 mkdirs(file.getParent(), folders);
                 totals[0]++;
                 totals[1] += Files.copy(content, file);
+                if (INTERPRETER.matcher(relative).matches()) {
+                    makeExecutable(file);
+                }
             });
             copyLibffi(temporary, bundle.minor());
             Files.writeString(temporary.resolve(MARKER), "source=" + bundle.archive() + "\nname=" + bundle.cacheName()

@@ -33,7 +33,8 @@ class BundleTest {
             "lib/python3.14/test/test_os.py", "# test",
             "lib/pkgconfig/python3.pc", "pc",
             "include/python3.14/Python.h", "h",
-            "bin/python3", "#!");
+            "bin/python3", "#!",
+            "bin/python3.14", "ELF exe");
     private static final String POM = "META-INF/maven/org.bytedeco/cpython/pom.properties";
 
     @Test
@@ -57,7 +58,8 @@ class BundleTest {
                 "libffi.so.8", 7L,
                 "lib/python3.14/lib-dynload/libffi.so.8", 7L,
                 "lib/python3.14/os.py", 4L,
-                "lib/python3.14/lib-dynload/_json.cpython-314-x86_64-linux-gnu.so", 8L));
+                "lib/python3.14/lib-dynload/_json.cpython-314-x86_64-linux-gnu.so", 8L,
+                "bin/python3.14", 7L));
         assertEquals(expected, Trees.actual(home));
     }
 

@@ -66,6 +66,8 @@ class EmbeddedRuntimeTest {
         assertEquals("true", r.value("closed"), r.describe());
         Path home = cache.toRealPath().resolve(Trees.expectedName());
         assertEquals(home.toString(), r.value("prefix"), r.describe());
+        assertEquals(home.resolve("bin/python3." + Trees.minor()).toString(), r.value("executable"), r.describe());
+        assertEquals("42", r.value("subprocess"), r.describe());
         assertTrue(r.value("location").startsWith(home.resolve("libpython3." + Trees.minor() + ".so.1.0") + " "),
                 r.describe());
         assertTrue(r.value("location").contains("org.bytedeco:cpython:" + Trees.version()), r.describe());

@@ -69,7 +69,8 @@ final class Trees {
                 }
                 String relative = e.getName().substring(ROOT.length());
                 boolean leftOut = relative.equals("libjnipython.so") || relative.startsWith(stdlibTests)
-                        || LEFT_OUT_PREFIXES.stream().anyMatch(relative::startsWith);
+                        || LEFT_OUT_PREFIXES.stream().anyMatch(relative::startsWith)
+                        && !relative.equals("bin/python3." + minor); // the interpreter binary is kept
                 if (!leftOut) {
                     files.put(relative, e.getSize());
                 }
@@ -103,6 +104,7 @@ final class Trees {
     /** Fails unless {@code home} is a complete tree of the jar. */
     static void assertComplete(Path home) throws IOException {
         assertTrue(Files.isRegularFile(home.resolve(Installer.MARKER)), "marker in " + home);
+        assertTrue(Files.isExecutable(home.resolve("bin/python3." + minor())), "bin/python3.X executable in " + home);
         Map<String, Long> expected = expected();
         Map<String, Long> actual = actual(home);
         if (!expected.equals(actual)) {

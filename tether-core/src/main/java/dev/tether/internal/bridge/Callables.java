@@ -43,10 +43,15 @@ final class Callables {
     private static final ConcurrentHashMap<Long, Object> REGISTRY = new ConcurrentHashMap<>();
     private static final AtomicLong KEYS = new AtomicLong();
 
-    /** A Java callable exposed to one interpreter. */
-    private record Entry(InterpreterImpl interpreter, PythonCallable target, String name) {}
+    /**
+     * A Java callable exposed to one interpreter.
+     *
+     * @param direct whether it runs without an attachment of its own (see {@link #createDirect})
+     */
+    private record Entry(InterpreterImpl interpreter, PythonCallable target, String name, boolean direct) {}
 
     private static final MemorySegment METHOD_DEF;
+    private static final MemorySegment DIRECT_METHOD_DEF;
     private static final MemorySegment DESTRUCTOR;
 
     static {
@@ -66,6 +71,11 @@ final class Callables {
             METHOD_DEF.set(ADDRESS, 8, invoke);
             METHOD_DEF.set(JAVA_INT, 16, METH_VARARGS | METH_KEYWORDS);
             METHOD_DEF.set(ADDRESS, 24, Arena.global().allocateFrom("A Java callable (Tether)."));
+            DIRECT_METHOD_DEF = Arena.global().allocate(Layouts.PY_METHOD_DEF);
+            DIRECT_METHOD_DEF.set(ADDRESS, 0, Arena.global().allocateFrom("java_sink"));
+            DIRECT_METHOD_DEF.set(ADDRESS, 8, invoke);
+            DIRECT_METHOD_DEF.set(JAVA_INT, 16, METH_VARARGS | METH_KEYWORDS);
+            DIRECT_METHOD_DEF.set(ADDRESS, 24, Arena.global().allocateFrom("A Java sink (Tether)."));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,8 +85,24 @@ final class Callables {
 
     /** A new reference to a Python callable running {@code target}; requires an attached thread state. */
     static MemorySegment create(InterpreterImpl interpreter, PythonCallable target, String name) {
-        MemorySegment capsule = capsule(new Entry(interpreter, target, name));
-        MemorySegment function = CApi.PyCFunction_NewEx(METHOD_DEF, capsule, MemorySegment.NULL);
+        return function(METHOD_DEF, new Entry(interpreter, target, name, false));
+    }
+
+    /**
+     * Like {@link #create}, for Tether's own sinks (program output, log records): the callable runs on the calling
+     * thread as it is, without an attachment of its own and so without passing the interpreter's gate. That lets
+     * CPython call it while the interpreter is being ended (its last flush of {@code sys.stdout}, messages of
+     * finalizers), when every attachment is refused. {@code target} receives converted values only and must not
+     * use Python objects or ensure thread states.
+     */
+    static MemorySegment createDirect(InterpreterImpl interpreter, PythonCallable target, String name) {
+        return function(DIRECT_METHOD_DEF, new Entry(interpreter, target, name, true));
+    }
+
+    private static MemorySegment function(MemorySegment def, Entry entry) {
+        InterpreterImpl interpreter = entry.interpreter();
+        MemorySegment capsule = capsule(entry);
+        MemorySegment function = CApi.PyCFunction_NewEx(def, capsule, MemorySegment.NULL);
         CApi.Py_DecRef(capsule); // the function holds it
         if (function.equals(MemorySegment.NULL)) {
             throw Errors.fetch(interpreter);
@@ -130,6 +156,9 @@ final class Callables {
             if (!running.equals(interpreter.pointer())) {
                 return raise("A Java callable of " + interpreter.describe()
                         + " was called from another interpreter");
+            }
+            if (entry.direct()) {
+                return call(interpreter, entry, args, kwargs);
             }
             return switch (ThreadStates.ensure(interpreter, null)) {
                 case Refusal refusal -> raise(refusal.message());

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import dev.tether.ConversionException;
 import dev.tether.ThreadStateException;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,7 +82,7 @@ public final class Errors {
         MemorySegment exc = takeRaised();
         if (exc.equals(MemorySegment.NULL)) {
             return new PythonError("SystemError", "a C-API call failed without setting an exception", "", null,
-                    null, null, null);
+                    null, null, null, null);
         }
         try {
             return describe(interpreter, exc, 0, new HashSet<>());
@@ -205,7 +206,13 @@ public final class Errors {
             cause = describe(interpreter, next, depth + 1, seen);
         }
         return new PythonError(name, message, traceback, exitStatus(status), javaCause, cause,
-                new Ref(interpreter, PyTypes.newRef(exc)));
+                new Ref(interpreter, PyTypes.newRef(exc)), hint(interpreter, name, message, cause));
+    }
+
+    /** Tether's hint for this error, else its cause's (numpy wraps the ImportError it explains). */
+    private static String hint(InterpreterImpl interpreter, String name, String message, PythonError cause) {
+        String hint = Failures.pythonHint(interpreter, name, message);
+        return hint == null && cause != null ? cause.hint() : hint;
     }
 
     /**
@@ -233,6 +240,6 @@ public final class Errors {
             CApi.Py_DecRef(text);
         }
         CApi.PyErr_Clear();
-        return new PythonError(name, message, name + ": " + message + "\n", null, null, null, null);
+        return new PythonError(name, message, name + ": " + message + "\n", null, null, null, null, null);
     }
 }

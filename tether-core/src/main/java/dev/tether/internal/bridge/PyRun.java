@@ -51,6 +51,11 @@ public final class PyRun {
         return new Ref(interpreter, PyTypes.newRef(mainDict(interpreter)));
     }
 
+    /** Runs a script file or module as {@code __main__}; its exit status (see {@code Support.runMain}). */
+    public static int runMain(InterpreterImpl interpreter, boolean module, String target, java.util.List<String> args) {
+        return Support.runMain(interpreter, module, target, args);
+    }
+
     /** A new reference to the Python value of {@code value}. */
     public static Ref toPython(InterpreterImpl interpreter, Object value) {
         return new Ref(interpreter, ToPython.convert(interpreter, value));

@@ -6,6 +6,7 @@ import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Slot;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,36 @@ public final class Support {
 
     /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
-                   MemorySegment javaException) {}
+                   MemorySegment javaException, MemorySegment runMain, MemorySegment flushStreams,
+                   MemorySegment environment) {}
+
+    /**
+     * How an interpreter is set up right after the helpers ran (the runtime fills it from the builder). Applied in
+     * every interpreter alike: CPython copies none of it into a subinterpreter.
+     *
+     * @param executable     {@code sys.executable} to set, or null to keep CPython's
+     * @param argv           {@code sys.argv}
+     * @param pythonPath     entries put in front of {@code sys.path}
+     * @param stdout         the Java stream for {@code sys.stdout}, or null for file descriptor 1
+     * @param stderr         the Java stream for {@code sys.stderr}, or null for file descriptor 2
+     * @param forwardLogging whether Python {@code logging} records go to {@code System.Logger}
+     * @param forkRefusal    the message {@code os.fork()} raises, or null to leave it alone
+     * @param spawnByDefault whether multiprocessing's default start method becomes {@code spawn}
+     * @param refusedModules extension modules refused before their init function runs (F-312-REFUSED-INIT)
+     */
+    public record Setup(String executable, List<String> argv, List<String> pythonPath, OutputStream stdout,
+                        OutputStream stderr, boolean forwardLogging, String forkRefusal, boolean spawnByDefault,
+                        List<String> refusedModules) {
+        /** The same set-up, refusing {@code modules} too. */
+        public Setup refusing(List<String> modules) {
+            return new Setup(executable, argv, pythonPath, stdout, stderr, forwardLogging, forkRefusal,
+                    spawnByDefault, modules);
+        }
+    }
+
+    /** Where the environment an interpreter reports lies (see {@code environment()} in the helpers). */
+    public record Environment(String prefix, String basePrefix, String executable, List<String> path,
+                              List<String> argv) {}
 
     /** A thread that Python code started in an interpreter. */
     public record PythonThread(long ident, String name, boolean daemon, String where) {
@@ -45,8 +75,16 @@ public final class Support {
         ObjectHeader.detect();
     }
 
-    /** Compiles and runs the helpers in {@code interpreter}; they live until {@link #uninstall}. */
-    public static void install(InterpreterImpl interpreter) {
+    /**
+     * Compiles and runs the helpers in {@code interpreter}, then sets it up as {@code setup} says; the helpers live
+     * until {@link #uninstall}.
+     */
+    public static void install(InterpreterImpl interpreter, Setup setup) {
+        compile(interpreter);
+        configure(interpreter, setup);
+    }
+
+    private static void compile(InterpreterImpl interpreter) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment code = CApi.Py_CompileString(arena.allocateFrom(SOURCE),
                     arena.allocateFrom("<tether_support>"), PyRun.FILE_INPUT);
@@ -69,7 +107,76 @@ public final class Support {
             interpreter.set(HANDLES, new Handles(module,
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("run_main")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("flush_streams")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment"))));
+        }
+    }
+
+    /** Calls the helpers' {@code configure} with {@code setup}; the sinks become direct Java callables. */
+    private static void configure(InterpreterImpl interpreter, Setup setup) {
+        // in the order of configure()'s parameters; each a new reference, which PyTuple_SetItem steals
+        MemorySegment[] items = {
+                ToPython.convert(interpreter, setup.executable()),
+                ToPython.convert(interpreter, setup.argv()),
+                ToPython.convert(interpreter, setup.pythonPath()),
+                Output.sink(interpreter, setup.stdout(), "stdout"),
+                Output.sink(interpreter, setup.stderr(), "stderr"),
+                setup.forwardLogging() ? Output.logger(interpreter) : PyTypes.newRef(CApi.Py_None),
+                ToPython.convert(interpreter, setup.forwardLogging() ? Output.pythonLevel() : 0L),
+                ToPython.convert(interpreter, setup.forkRefusal()),
+                ToPython.convert(interpreter, setup.spawnByDefault()),
+                ToPython.convert(interpreter, setup.refusedModules())};
+        MemorySegment tuple = CApi.PyTuple_New(items.length);
+        for (int i = 0; i < items.length; i++) {
+            CApi.PyTuple_SetItem(tuple, i, items[i]);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment configure = CApi.PyObject_GetAttrString(handles(interpreter).module(),
+                    arena.allocateFrom("configure"));
+            MemorySegment result = CApi.PyObject_CallObject(configure, tuple);
+            CApi.Py_DecRef(configure);
+            if (result.equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
+            }
+            CApi.Py_DecRef(result);
+        } finally {
+            CApi.Py_DecRef(tuple);
+        }
+    }
+
+    /**
+     * Runs a script file or a module as {@code __main__} with {@code args} (see {@code run_main}) and returns the
+     * exit status.
+     */
+    public static int runMain(InterpreterImpl interpreter, boolean module, String target, List<String> args) {
+        Object status = callHelper(interpreter, handles(interpreter).runMain(), module, target, args);
+        return status instanceof Long l ? (int) (long) l : 1;
+    }
+
+    /** What {@code sys} says about the interpreter's environment now. */
+    @SuppressWarnings("unchecked")
+    public static Environment environment(InterpreterImpl interpreter) {
+        Object[] t = (Object[]) callHelper(interpreter, handles(interpreter).environment());
+        return new Environment((String) t[0], (String) t[1], (String) t[2], List.copyOf((List<String>) t[3]),
+                List.copyOf((List<String>) t[4]));
+    }
+
+    private static Object callHelper(InterpreterImpl interpreter, MemorySegment helper, Object... args) {
+        MemorySegment tuple = ToPython.convert(interpreter, args);
+        try {
+            MemorySegment result = CApi.PyObject_CallObject(helper, tuple);
+            if (result.equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
+            }
+            try {
+                return ToJava.convert(interpreter, result);
+            } finally {
+                CApi.Py_DecRef(result);
+            }
+        } finally {
+            CApi.Py_DecRef(tuple);
         }
     }
 
@@ -77,6 +184,15 @@ public final class Support {
     public static void uninstall(InterpreterImpl interpreter) {
         Handles h = interpreter.take(HANDLES);
         if (h != null) {
+            MemorySegment flushed = CApi.PyObject_CallObject(h.flushStreams(), MemorySegment.NULL);
+            if (flushed.equals(MemorySegment.NULL)) {
+                CApi.PyErr_Clear();
+            } else {
+                CApi.Py_DecRef(flushed);
+            }
+            CApi.Py_DecRef(h.runMain());
+            CApi.Py_DecRef(h.flushStreams());
+            CApi.Py_DecRef(h.environment());
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());

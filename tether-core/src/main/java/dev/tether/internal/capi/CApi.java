@@ -62,6 +62,13 @@ public final class CApi {
         try { Py_SetPythonHome.invokeExact(home); } catch (Throwable t) { throw fail(t); }
     }
 
+    /** Deprecated since 3.11 but exported through 3.15; wide string kept alive by the caller. */
+    private static final MethodHandle Py_SetProgramName = optional("Py_SetProgramName",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    public static void Py_SetProgramName(MemorySegment name) {
+        try { Py_SetProgramName.invokeExact(name); } catch (Throwable t) { throw fail(t); }
+    }
+
     /** 3.9-3.11: shared GIL; exits the process on failure (CPython's behaviour, nothing to catch). */
     private static final MethodHandle Py_NewInterpreter = bind("Py_NewInterpreter", FunctionDescriptor.of(ADDRESS));
     public static MemorySegment Py_NewInterpreter() {

@@ -236,6 +236,86 @@ public final class Failures {
                 + (detail == null ? "" : ": " + detail));
     }
 
+    // ---- configuration ----------------------------------------------------------------------------------------
+
+    public static ThreadStateException interpreterConfigNeeds312(int minor, List<String> fields) {
+        return invalid("CPython 3." + minor + " cannot make a subinterpreter with " + String.join(", ", fields)
+                + " set that way: PyInterpreterConfig exists from 3.12, and 3." + minor + " has only"
+                + " Py_NewInterpreter, whose subinterpreters share the main GIL and allocator, allow threads, daemon"
+                + " threads, fork and exec, and load single-phase init extension modules. Use"
+                + " InterpreterConfig.legacy()"
+                + " (or isolated() unchanged, which gives the same there)");
+    }
+
+    public static ThreadStateException interpreterConfigInvalid(String why) {
+        return invalid("Invalid InterpreterConfig: " + why);
+    }
+
+    public static ThreadStateException settingsConflict(String first, String second, String why) {
+        return invalid("The settings " + first + " and " + second + " conflict: " + why);
+    }
+
+    public static ThreadStateException executableUnusable(Path executable) {
+        return invalid("executable(" + executable + "): not an executable file");
+    }
+
+    public static ThreadStateException executableInVenv(Path executable, Path venv) {
+        return invalid("executable(" + executable + ") lies in the virtual environment " + venv
+                + " (it has a pyvenv.cfg); use virtualEnvironment(" + venv + ") instead, which also sets sys.prefix"
+                + " and the environment's site-packages");
+    }
+
+    public static ThreadStateException venvUnreadable(Path venv, Path cfg, Exception cause) {
+        return new ThreadStateException(ErrorCode.INVALID_CONFIGURATION, "virtualEnvironment(" + venv
+                + "): cannot read " + cfg + " (" + cause + "); a virtual environment made by python -m venv has one",
+                cause);
+    }
+
+    public static ThreadStateException venvWithoutHome(Path venv, Path cfg) {
+        return invalid("virtualEnvironment(" + venv + "): " + cfg + " has no 'home = ...' line naming the folder of"
+                + " the interpreter that made it");
+    }
+
+    public static ThreadStateException venvWithoutVersion(Path venv, Path cfg) {
+        return invalid("virtualEnvironment(" + venv + "): " + cfg + " has no 'version = 3.X...' line and its lib/"
+                + " folder does not show one python3.X; cannot tell which CPython it belongs to");
+    }
+
+    public static ThreadStateException venvWithoutBase(Path venv, Path home, int minor) {
+        return invalid("virtualEnvironment(" + venv + "): its pyvenv.cfg names home = " + home + ", but no"
+                + " lib/python3." + minor + "/os.py was found at or above it: the CPython that made it is gone");
+    }
+
+    public static ThreadStateException venvVersionMismatch(Path venv, String venvVersion, String loaded,
+                                                           Path library, String source) {
+        return invalid("virtualEnvironment(" + venv + ") was made by CPython " + venvVersion + ", but the CPython"
+                + " to load is " + loaded + " (" + library + ", from " + source + "); a virtual environment works"
+                + " only with the CPython version that made it. Name that version's libpython with"
+                + " PythonRuntime.builder().library(...), or make the environment with " + loaded);
+    }
+
+    public static ThreadStateException venvOtherInstallation(Path venv, Path venvHome, Path basePrefix, Path home,
+                                                             Path library, String source) {
+        return invalid("The settings virtualEnvironment(" + venv + ") and the installation " + library + " (home "
+                + home + ", from " + source + ") conflict: the environment was made by the CPython in " + venvHome
+                + " (base installation " + basePrefix + "), another installation. Load that installation's libpython"
+                + " (leave library and home unset to find it), or make the environment with " + home + "/bin/python3");
+    }
+
+    /** What {@code os.fork()} raises in the JVM unless {@code allowFork(true)} (F-FORK-IN-JVM). */
+    public static String forkRefused() {
+        return "os.fork() is refused in a JVM process (Tether): the child would be a copy of the JVM with only the"
+                + " forking thread, inheriting the JVM's signal handlers (SIGTERM no longer ends it, so"
+                + " Process.terminate() cannot stop it) and, while subinterpreters exist, CPython's after-fork code"
+                + " deadlocks (3.11) or crashes (3.14). Use subprocess or multiprocessing with the 'spawn' or"
+                + " 'forkserver' start method (Tether's default), or opt in with"
+                + " PythonRuntime.builder().allowFork(true) if the child only calls os.exec*() or os._exit()";
+    }
+
+    private static ThreadStateException invalid(String message) {
+        return new ThreadStateException(ErrorCode.INVALID_CONFIGURATION, message);
+    }
+
     private static ThreadStateException unusable(String message) {
         return new ThreadStateException(ErrorCode.PYTHON_UNUSABLE, message);
     }
@@ -331,6 +411,32 @@ public final class Failures {
         return new IllegalArgumentException("This Java " + kind + " takes exactly " + arity + " positional argument"
                 + (arity == 1 ? "" : "s") + " (" + given + " given"
                 + (keywords.isEmpty() ? "" : ", and keywords " + keywords) + ")");
+    }
+
+    // ---- Python errors Tether explains ---------------------------------------------------------------------------
+
+    /**
+     * Tether's explanation for a Python error it recognizes, added to the {@code PythonException}'s message (the
+     * Python message stays as it is): extension modules that refuse an interpreter (F-EXTENSIONS-PER-INTERPRETER).
+     * Null for every other error.
+     */
+    public static String pythonHint(InterpreterImpl interpreter, String type, String message) {
+        if (message == null || !type.endsWith("ImportError")) {
+            return null;
+        }
+        if (message.contains("does not support loading in subinterpreters")) {
+            return "Tether: " + interpreter.describe() + " is isolated (InterpreterConfig.isolated(), the default of"
+                    + " newInterpreter()), and this extension module uses single-phase initialization, which CPython"
+                    + " refuses in isolated interpreters. Import it in the main interpreter, or in a subinterpreter"
+                    + " made with newInterpreter(InterpreterConfig.legacy()), which shares the main GIL";
+        }
+        if (message.contains("Interpreter change detected") || message.contains("more than once per process")) {
+            return "Tether: this extension module loads into one interpreter per process only, and another"
+                    + " interpreter of this process already loaded it (or tried to). Use it from that interpreter"
+                    + " alone: for example only from the main interpreter, which every Java thread can attach to"
+                    + " (ThreadState.ensure(runtime.mainInterpreter()))";
+        }
+        return null;
     }
 
     // ---- naming -----------------------------------------------------------------------------------------------

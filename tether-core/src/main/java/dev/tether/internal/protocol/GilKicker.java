@@ -45,7 +45,23 @@ public final class GilKicker {
     private static final Object LOCK = new Object();
     private static Thread watchdog;
 
+    /**
+     * Whether a subinterpreter sharing the main GIL was created on 3.12 (F-SHARED-GIL-STARVATION holds there too:
+     * 3.12 still asks only the waiter's own interpreter to drop the GIL; 3.13 asks the holder's thread).
+     */
+    private static volatile boolean sharedGilOn312;
+
     private GilKicker() {}
+
+    /** Called when a subinterpreter sharing the main GIL is created on 3.12: waits are watched from now on. */
+    public static void sharedGilSubinterpreter() {
+        sharedGilOn312 = true;
+    }
+
+    /** Whether waiting for the GIL to attach to {@code interpreter} can starve (3.9-3.11, or 3.12 shared GIL). */
+    static boolean starvationProne(InterpreterImpl interpreter) {
+        return interpreter.facts().starvationProne() || sharedGilOn312;
+    }
 
     /** Called by the runtime whenever the number of live interpreters changes. */
     public static void liveInterpreters(int count) {

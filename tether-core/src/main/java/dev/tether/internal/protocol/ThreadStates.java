@@ -331,7 +331,7 @@ public final class ThreadStates {
      * {@link GilKicker} watches the wait. For the lifecycle thread's own thread states too.
      */
     public static void restore(InterpreterImpl interpreter, MemorySegment ts) {
-        if (!interpreter.facts().starvationProne() || !GilKicker.watching()) {
+        if (!GilKicker.starvationProne(interpreter) || !GilKicker.watching()) {
             CApi.PyEval_RestoreThread(ts);
             return;
         }
@@ -349,7 +349,7 @@ public final class ThreadStates {
      * ask it to drop the GIL for waiters of another interpreter (see {@link RuntimeFacts#starvationProne}).
      */
     public static void yieldIfOthersWait(InterpreterImpl interpreter) {
-        if (interpreter.facts().starvationProne() && GilKicker.watching() && GilKicker.waiters() > 0) {
+        if (GilKicker.starvationProne(interpreter) && GilKicker.watching() && GilKicker.waiters() > 0) {
             MemorySegment ts = CApi.PyEval_SaveThread();
             LockSupport.parkNanos(YIELD_NANOS);
             CApi.PyEval_RestoreThread(ts);

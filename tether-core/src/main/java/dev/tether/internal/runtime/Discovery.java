@@ -28,9 +28,14 @@ final class Discovery {
 
     private Discovery() {}
 
-    static Found resolve(RuntimeConfig config) {
+    /**
+     * Resolves the installation; with a virtual environment and no library or home in the builder, its base
+     * installation comes second (a venv names the CPython it was made with).
+     */
+    static Found resolve(RuntimeConfig config, VirtualEnvironment venv) {
         List<String> tried = new ArrayList<>();
         Optional<Found> found = explicit(config.library(), config.home(), "PythonRuntime.Builder", tried)
+                .or(() -> venvBase(venv, tried))
                 .or(() -> explicit(path(System.getProperty("tether.python.library")),
                         path(System.getProperty("tether.python.home")),
                         "system properties tether.python.library/tether.python.home", tried))
@@ -70,6 +75,45 @@ final class Discovery {
         }
         tried.add(source + ": " + lib);
         return Optional.of(new Found(lib.toAbsolutePath(), h.toAbsolutePath(), source));
+    }
+
+    private static Optional<Found> venvBase(VirtualEnvironment venv, List<String> tried) {
+        if (venv == null || venv.basePrefix() == null) {
+            return Optional.empty();
+        }
+        String source = "the base installation of virtual environment " + venv.root();
+        Path lib = findLibrary(venv.basePrefix(), venv.minor(), venv.abiFlags());
+        if (lib == null) {
+            tried.add(source + ": no libpython3." + venv.minor() + " in " + venv.basePrefix() + "/lib*");
+            return Optional.empty();
+        }
+        tried.add(source + ": " + lib);
+        return Optional.of(new Found(lib.toAbsolutePath(), venv.basePrefix(), source));
+    }
+
+    /**
+     * {@code libpython3.X<abiFlags>.so.1.0} (else any {@code libpython3.X*.so*}) in {@code prefix},
+     * {@code prefix/lib} or a multiarch folder {@code prefix/lib/*-linux-gnu} (Debian's layout), or null.
+     */
+    static Path findLibrary(Path prefix, int minor, String abiFlags) {
+        List<Path> dirs = new ArrayList<>(List.of(prefix, prefix.resolve("lib")));
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(prefix.resolve("lib"), "*-linux-gnu")) {
+            s.forEach(dirs::add);
+        } catch (IOException e) {
+            // no lib folder: nothing to add
+        }
+        for (String glob : List.of("libpython3." + minor + abiFlags + ".so.1.0", "libpython3." + minor + "*.so*")) {
+            for (Path dir : dirs) {
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
+                    for (Path p : s) {
+                        return p;
+                    }
+                } catch (IOException e) {
+                    // a missing or unreadable folder holds no library
+                }
+            }
+        }
+        return null;
     }
 
     private static Optional<Found> distributions(List<String> tried) {

@@ -8,6 +8,7 @@ import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.protocol.GilKicker;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Lifecycle;
 import dev.tether.internal.protocol.RuntimeFacts;
@@ -35,34 +36,50 @@ final class MainThreadWork {
     static final Duration INTERRUPT_PATIENCE = Duration.ofSeconds(2);
     /** How often the end looks again whether the threads Python started have ended. */
     static final long THREAD_POLL_MILLIS = 5;
-    /** {@code PyInterpreterConfig} of an isolated interpreter (see {@link Layouts#PY_INTERPRETER_CONFIG}). */
-    private static final int[] ISOLATED = {0, 0, 0, 1, 0, 1, 2};
 
     private final PythonMainThread thread;
     private final InterpreterImpl main;
     private final RuntimeFacts facts;
+    /** How each new interpreter is set up. */
+    private final Support.Setup setup;
+    /**
+     * Refused before their init function runs in 3.12's isolated interpreters: refused there anyway, but the init
+     * function has run first, and imported again in another interpreter they free process-wide state twice
+     * (F-312-REFUSED-INIT).
+     */
+    private static final List<String> REFUSED_BEFORE_INIT_312 = List.of("_decimal", "_datetime");
     /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
     private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
 
-    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts) {
+    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts, Support.Setup setup) {
         this.thread = thread;
         this.main = main;
         this.facts = facts;
+        this.setup = setup;
     }
 
-    /** Creates a subinterpreter: isolated with its own GIL on 3.12+, a legacy one sharing the main GIL before. */
-    InterpreterImpl createSubinterpreter(Lifecycle lifecycle) {
+    /**
+     * Creates a subinterpreter as {@code config} says (checked before): {@code Py_NewInterpreterFromConfig} on
+     * 3.12+, {@code Py_NewInterpreter} (legacy, sharing the main GIL) before.
+     */
+    InterpreterImpl createSubinterpreter(Lifecycle lifecycle, SubinterpreterConfig config) {
+        boolean fromConfig = facts.minor() >= 12;
+        boolean ownGil = fromConfig && config.ownGil();
+        if (fromConfig && !ownGil && facts.minor() == 12) {
+            GilKicker.sharedGilSubinterpreter(); // before it exists: its first attachments are watched already
+        }
         return thread.call(() -> {
             ThreadStates.restore(main, main.initialThreadState());
-            MemorySegment own = facts.minor() >= 12 ? newIsolated() : newLegacy();
+            MemorySegment own = fromConfig ? newFromConfig(config.fields()) : newLegacy();
             MemorySegment pointer = CApi.PyThreadState_GetInterpreter(own);
             InterpreterImpl created = new InterpreterImpl(CApi.PyInterpreterState_GetID(pointer), false,
-                    facts.minor() >= 12, pointer, own, facts, lifecycle);
+                    ownGil, pointer, own, facts, lifecycle);
             try {
-                Support.install(created);
+                Support.install(created, fromConfig && facts.minor() == 12 && config.checkMultiInterpExtensions()
+                        ? setup.refusing(REFUSED_BEFORE_INIT_312) : setup);
             } finally {
                 CApi.PyEval_SaveThread();
             }
@@ -220,12 +237,12 @@ final class MainThreadWork {
         }
     }
 
-    /** 3.12+: {@code Py_NewInterpreterFromConfig} with an isolated configuration; attached to main before. */
-    private MemorySegment newIsolated() {
+    /** 3.12+: {@code Py_NewInterpreterFromConfig} (F-SUBINTERPRETER-CONFIG); attached to main before. */
+    private MemorySegment newFromConfig(int[] fields) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(Layouts.PY_INTERPRETER_CONFIG);
-            for (int i = 0; i < ISOLATED.length; i++) {
-                config.setAtIndex(JAVA_INT, i, ISOLATED[i]);
+            for (int i = 0; i < fields.length; i++) {
+                config.setAtIndex(JAVA_INT, i, fields[i]);
             }
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment status = CApi.Py_NewInterpreterFromConfig(arena, out, config);

@@ -4,6 +4,7 @@ import dev.tether.PythonVersion;
 import dev.tether.ThreadStateException;
 import dev.tether.internal.bridge.Bridge;
 import dev.tether.internal.bridge.Publisher;
+import dev.tether.internal.bridge.Support;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GilKicker;
@@ -43,6 +44,12 @@ public final class RuntimeImpl implements Lifecycle {
     private final MainThreadWork work;
     private final Carriers carriers;
     private final InterpreterImpl main;
+    /** How every interpreter is set up (sys.argv, sys.path, output...). */
+    private final Support.Setup setup;
+    /** What the main interpreter's sys said right after start-up; set once by {@link #start}. */
+    private volatile Support.Environment environment;
+    /** What CPython was told about the executable, for reports. */
+    private final EnvironmentPlan plan;
     /** Live interpreters, main first; changed under {@link #lifecycleLock} (creation) or by the closer. */
     private final List<InterpreterImpl> interpreters = new CopyOnWriteArrayList<>();
     /** Orders interpreter creation against the runtime's close. */
@@ -64,7 +71,9 @@ public final class RuntimeImpl implements Lifecycle {
         this.carriers = new Carriers(config.carrierThreads());
         this.main = new InterpreterImpl(0, true, true, started.mainInterpreter(), started.mainThreadState(), facts,
                 this);
-        this.work = new MainThreadWork(mainThread, main, facts);
+        this.plan = started.plan();
+        this.setup = setup(config, plan, version.minor());
+        this.work = new MainThreadWork(mainThread, main, facts, setup);
         interpreters.add(main);
     }
 
@@ -94,13 +103,39 @@ public final class RuntimeImpl implements Lifecycle {
             Bridge.install(publisher);
             Startup.Started started = Startup.start(config, () -> everStarted = true);
             RuntimeImpl runtime = new RuntimeImpl(config, started);
-            Startup.installSupport(started, runtime.main);
+            runtime.environment = Startup.installSupport(started, runtime.main, runtime.setup);
             if (config.shutdownHook()) {
                 runtime.installShutdownHook();
             }
             instance = runtime;
             return runtime;
         }
+    }
+
+    /**
+     * The set-up every interpreter gets (F-EXECUTABLE-FROM-PATH, F-FORK-IN-JVM, F-MULTIPROCESSING-START):
+     * {@code sys.executable} emptied when no interpreter binary was found, {@code os.fork()} refused unless allowed,
+     * and {@code spawn} as multiprocessing's default where CPython's is {@code fork} (3.9-3.13).
+     */
+    private static Support.Setup setup(RuntimeConfig config, EnvironmentPlan plan, int minor) {
+        return new Support.Setup(plan.executableUsable() ? null : "", plan.argv(), plan.pythonPath(),
+                config.stdout(), config.stderr(), config.forwardLogging(),
+                config.allowFork() ? null : Failures.forkRefused(), minor <= 13, List.of());
+    }
+
+    /** What the main interpreter's {@code sys} said right after start-up. */
+    public Support.Environment environment() {
+        return environment;
+    }
+
+    /** The virtual environment the runtime runs in, or null. */
+    public java.nio.file.Path virtualEnvironment() {
+        return plan.venv() == null ? null : plan.venv().root();
+    }
+
+    /** How reports name the executable: its path, or what was tried. */
+    public String describeExecutable() {
+        return plan.describeExecutable();
     }
 
     public PythonVersion version() {
@@ -139,12 +174,13 @@ public final class RuntimeImpl implements Lifecycle {
     }
 
     /** Creates a subinterpreter on CPython's main thread (see {@link MainThreadWork#createSubinterpreter}). */
-    public InterpreterImpl newInterpreter() {
+    public InterpreterImpl newInterpreter(SubinterpreterConfig config) {
+        config.check(version.minor());
         synchronized (lifecycleLock) {
             if (state != State.RUNNING) {
                 throw Failures.runtimeNotRunning(state == State.CLOSED, "create a subinterpreter");
             }
-            InterpreterImpl created = work.createSubinterpreter(this);
+            InterpreterImpl created = work.createSubinterpreter(this, config);
             interpreters.add(created);
             GilKicker.liveInterpreters(interpreters().size());
             return created;
@@ -210,11 +246,27 @@ public final class RuntimeImpl implements Lifecycle {
             Closer.close(main, deadline, grace);
             interpreters.clear();
             state = State.CLOSED;
+            flushJavaStreams();
             mainThread.stop();
             carriers.shutdown();
             removeShutdownHook();
         } finally {
             closeLock.unlock();
+        }
+    }
+
+    /** Python flushed into them as it finalized; a stream that buffers of its own gets a last flush too. */
+    private void flushJavaStreams() {
+        for (java.io.OutputStream out : new java.io.OutputStream[] {config.stdout(), config.stderr()}) {
+            if (out != null) {
+                try {
+                    synchronized (out) {
+                        out.flush();
+                    }
+                } catch (java.io.IOException e) {
+                    // nothing more can be written there; Python's writes already reported their failures
+                }
+            }
         }
     }
 

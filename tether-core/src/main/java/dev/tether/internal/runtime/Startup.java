@@ -33,8 +33,8 @@ final class Startup {
      * @param mainInterpreter   {@code PyInterpreterState *} of the main interpreter
      * @param mainThreadState   the main thread's own thread state
      */
-    record Started(Discovery.Found location, PythonVersion version, PythonMainThread mainThread,
-                   MemorySegment mainInterpreter, MemorySegment mainThreadState) {}
+    record Started(Discovery.Found location, PythonVersion version, EnvironmentPlan plan,
+                   PythonMainThread mainThread, MemorySegment mainInterpreter, MemorySegment mainThreadState) {}
 
     /**
      * Finds and loads libpython (RTLD_GLOBAL), reads its version, checks the home's standard library, then
@@ -42,7 +42,8 @@ final class Startup {
      * good (CPython's initialization cannot be undone).
      */
     static Started start(RuntimeConfig config, Runnable committed) {
-        Discovery.Found found = Discovery.resolve(config);
+        VirtualEnvironment venv = EnvironmentPlan.readVirtualEnvironment(config);
+        Discovery.Found found = Discovery.resolve(config, venv);
         try {
             LibPython.load(found.library());
         } catch (IllegalStateException e) {
@@ -50,17 +51,18 @@ final class Startup {
         }
         PythonVersion version = readVersion(found);
         checkHome(found, version);
+        EnvironmentPlan plan = EnvironmentPlan.of(config, found, version, venv);
         committed.run();
         PythonMainThread mainThread = new PythonMainThread();
         try {
             MemorySegment[] state = mainThread.call(() -> {
-                initialize(found.home(), config.inheritEnvironment(), version.minor());
+                initialize(plan, config.inheritEnvironment(), version.minor());
                 MemorySegment own = CApi.PyThreadState_Get();
                 MemorySegment interp = CApi.PyInterpreterState_Main();
                 CApi.PyEval_SaveThread();
                 return new MemorySegment[] {interp, own};
             });
-            return new Started(found, version, mainThread, state[0], state[1]);
+            return new Started(found, version, plan, mainThread, state[0], state[1]);
         } catch (RuntimeException | Error e) {
             mainThread.stop();
             throw e;
@@ -71,13 +73,15 @@ final class Startup {
      * Installs Tether's helpers in the main interpreter, on the main thread. If that fails, CPython is finalized
      * again and the main thread stopped, so that nothing is left running without a handle.
      */
-    static void installSupport(Started started, InterpreterImpl main) {
-        started.mainThread().call(() -> {
+    static Support.Environment installSupport(Started started, InterpreterImpl main, Support.Setup setup) {
+        return started.mainThread().call(() -> {
             CApi.PyEval_RestoreThread(started.mainThreadState());
             try {
                 Support.initializeRuntime();
-                Support.install(main);
+                Support.install(main, setup);
+                Support.Environment environment = Support.environment(main);
                 CApi.PyEval_SaveThread();
+                return environment;
             } catch (RuntimeException e) {
                 abandon(started, main);
                 throw Failures.setupFailed("Tether's helpers", e);
@@ -85,7 +89,6 @@ final class Startup {
                 abandon(started, main);
                 throw e;
             }
-            return null;
         });
     }
 
@@ -124,29 +127,37 @@ final class Startup {
         }
     }
 
-    private static void initialize(Path home, boolean inheritEnvironment, int minor) {
+    private static void initialize(EnvironmentPlan plan, boolean inheritEnvironment, int minor) {
         if (minor >= 14 && CApi.hasInitConfig()) {
-            initializeWithInitConfig(home, inheritEnvironment);
+            initializeWithInitConfig(plan, inheritEnvironment);
         } else {
-            initializeLegacy(home, inheritEnvironment);
+            initializeLegacy(plan, inheritEnvironment);
         }
     }
 
-    private static void initializeLegacy(Path home, boolean inheritEnvironment) {
+    /**
+     * 3.9-3.13: the global flags, the home (unless a virtual environment lets CPython find it) and always an
+     * absolute program name, from which CPython computes {@code sys.executable} instead of searching {@code PATH}
+     * (F-EXECUTABLE-FROM-PATH).
+     */
+    private static void initializeLegacy(EnvironmentPlan plan, boolean inheritEnvironment) {
         if (!inheritEnvironment) {
             CApi.setGlobalInt("Py_IgnoreEnvironmentFlag", 1);
             CApi.setGlobalInt("Py_NoUserSiteDirectory", 1);
             CApi.setGlobalInt("Py_UTF8Mode", 1);
         }
-        // Py_SetPythonHome copies the string, but keep it alive anyway: this happens once per process.
-        CApi.Py_SetPythonHome(wideString(Arena.global(), home.toString()));
+        // Both copy their string, but keep them alive anyway: this happens once per process.
+        if (plan.home() != null) {
+            CApi.Py_SetPythonHome(wideString(Arena.global(), plan.home().toString()));
+        }
+        CApi.Py_SetProgramName(wideString(Arena.global(), plan.programName().toString()));
         CApi.Py_InitializeEx(0);
         if (CApi.Py_IsInitialized() == 0) {
             throw Failures.initializationFailed("Py_InitializeEx did not initialize CPython");
         }
     }
 
-    private static void initializeWithInitConfig(Path home, boolean inheritEnvironment) {
+    private static void initializeWithInitConfig(EnvironmentPlan plan, boolean inheritEnvironment) {
         MemorySegment config = CApi.PyInitConfig_Create();
         if (config.equals(MemorySegment.NULL)) {
             throw Failures.initializationFailed("PyInitConfig_Create failed: out of memory");
@@ -160,14 +171,21 @@ final class Startup {
             if (!inheritEnvironment) {
                 setInt(config, arena, "utf8_mode", 1);
             }
-            check(config, arena, CApi.PyInitConfig_SetStr(config, arena.allocateFrom("home"),
-                    arena.allocateFrom(home.toString())), "home");
+            if (plan.home() != null) {
+                setStr(config, arena, "home", plan.home().toString());
+            }
+            setStr(config, arena, "program_name", plan.programName().toString());
             if (CApi.Py_InitializeFromInitConfig(config) < 0) {
                 throw Failures.initializationFailed(error(config, arena));
             }
         } finally {
             CApi.PyInitConfig_Free(config);
         }
+    }
+
+    private static void setStr(MemorySegment config, Arena arena, String name, String value) {
+        check(config, arena, CApi.PyInitConfig_SetStr(config, arena.allocateFrom(name), arena.allocateFrom(value)),
+                name);
     }
 
     private static void setInt(MemorySegment config, Arena arena, String name, long value) {

@@ -4,7 +4,10 @@ Loaded from Java when an interpreter is created (not importable by name). Import
 that owns the interpreter's first thread state, makes that thread threading's main thread, so threading's shutdown
 waits on a thread state that lives as long as the interpreter.
 """
+import _thread
 import builtins
+import io
+import os
 import sys
 import threading
 import traceback
@@ -129,3 +132,394 @@ def python_threads():
         if t.is_alive():
             result.append((t.ident, t.name, bool(t.daemon), _where(frames.get(t.ident))))
     return tuple(result)
+
+
+# ---- the interpreter's environment: sys.argv, sys.path, sys.executable, program output, logging, processes ------
+
+_LINE_LIMIT = 8192
+"""Bytes a thread may write without a newline before they are passed on anyway (a progress bar, a prompt)."""
+
+
+class _Lines:
+    """Passes bytes on to a sink in whole lines, each thread's separately.
+
+    A thread's bytes wait until it writes a newline (or flushes, or more than _LINE_LIMIT bytes wait), then its
+    complete lines go to the sink in one call. So lines of different threads never mix, each thread's lines keep
+    their order, and the sink (a Java stream, or a file descriptor) sees one write per batch of lines.
+    """
+
+    def __init__(self, sink):
+        self._sink = sink
+        self._pending = {}  # thread ident -> bytes; each key is written only by its own thread (or flush_all)
+
+    def write(self, data):
+        if not data:
+            return
+        ident = _thread.get_ident()
+        waiting = self._pending.pop(ident, None)
+        if waiting is not None:
+            data = waiting + data
+        cut = data.rfind(b"\n") + 1
+        if cut < len(data):
+            if len(data) - cut < _LINE_LIMIT:
+                self._pending[ident] = data[cut:]
+            else:
+                cut = len(data)
+        if cut:
+            self._sink(data[:cut])
+
+    def flush(self):
+        data = self._pending.pop(_thread.get_ident(), None)
+        if data:
+            self._sink(data)
+
+    def flush_all(self):
+        for ident in list(self._pending):
+            data = self._pending.pop(ident, None)
+            if data:
+                self._sink(data)
+
+
+def _fd_sink(fd):
+    def write(data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    return write
+
+
+class _BinaryStream(io.BufferedIOBase):
+    """sys.stdout.buffer / sys.stderr.buffer: bytes, passed on line by line. Closing only flushes: the stream
+    belongs to the process or to Java, and a program that closes sys.stdout (json.tool does) must not silence
+    every later print."""
+
+    def __init__(self, lines, name, fd):
+        self._lines = lines
+        self._name = name
+        self._fd = fd
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def mode(self):
+        return "wb"
+
+    @property
+    def closed(self):
+        return False
+
+    def close(self):
+        self.flush()
+
+    def write(self, b):
+        data = bytes(b)
+        self._lines.write(data)
+        return len(data)
+
+    def flush(self):
+        self._lines.flush()
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        if self._fd is None:
+            raise io.UnsupportedOperation(self._name + " goes to a Java stream (PythonRuntime.Builder); it has no"
+                                          " file descriptor")
+        return self._fd
+
+    def isatty(self):
+        return self._fd is not None and os.isatty(self._fd)
+
+    def detach(self):
+        raise io.UnsupportedOperation(self._name + " cannot be detached")
+
+
+class _TextStream(io.TextIOBase):
+    """sys.stdout / sys.stderr: text encoded at once and passed on line by line (see _BinaryStream)."""
+
+    def __init__(self, binary, name, encoding, errors):
+        self._binary = binary
+        self._name = name
+        self._encoding = encoding
+        self._errors = errors
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def mode(self):
+        return "w"
+
+    @property
+    def encoding(self):
+        return self._encoding
+
+    @property
+    def errors(self):
+        return self._errors
+
+    @property
+    def newlines(self):
+        return None
+
+    @property
+    def buffer(self):
+        return self._binary
+
+    @property
+    def line_buffering(self):
+        return True
+
+    @property
+    def write_through(self):
+        return False
+
+    @property
+    def closed(self):
+        return False
+
+    def close(self):
+        self.flush()
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not " + type(s).__name__)
+        self._binary.write(s.encode(self._encoding, self._errors))
+        return len(s)
+
+    def flush(self):
+        self._binary.flush()
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        return self._binary.fileno()
+
+    def isatty(self):
+        return self._binary.isatty()
+
+    def detach(self):
+        raise io.UnsupportedOperation(self._name + " cannot be detached")
+
+    def reconfigure(self, *, encoding=None, errors=None, newline=None, line_buffering=None, write_through=None):
+        """As io.TextIOWrapper.reconfigure; always line-buffered."""
+        if encoding is not None:
+            import codecs
+            self._encoding = codecs.lookup(encoding).name
+            if errors is None:
+                errors = "strict"
+        if errors is not None:
+            self._errors = errors
+
+
+_streams = []
+_originals = []
+
+
+def _install_streams(stdout_sink, stderr_sink):
+    """Replaces sys.stdout/sys.stderr (and sys.__stdout__/sys.__stderr__) with line-buffered streams: to the Java
+    sinks given, else to file descriptors 1 and 2. Encoding and error handler stay CPython's."""
+    for name, sink, fd in (("stdout", stdout_sink, 1), ("stderr", stderr_sink, 2)):
+        original = getattr(sys, name, None)
+        if original is not None:
+            try:
+                original.flush()
+            except Exception:
+                pass
+            _originals.append(original)
+        encoding = getattr(original, "encoding", None) or "utf-8"
+        errors = getattr(original, "errors", None) or ("backslashreplace" if name == "stderr" else "strict")
+        lines = _Lines(sink if sink is not None else _fd_sink(fd))
+        stream = _TextStream(_BinaryStream(lines, "<%s>" % name, None if sink is not None else fd),
+                             "<%s>" % name, encoding, errors)
+        setattr(sys, name, stream)
+        setattr(sys, "__%s__" % name, stream)
+        _streams.append(lines)
+
+
+def flush_streams():
+    """Passes on what every thread left without a newline (at close)."""
+    for lines in _streams:
+        try:
+            lines.flush_all()
+        except Exception:
+            pass
+
+
+def _install_logging(log, root_level):
+    """Sends the records of Python's logging to log(name, levelno, message); the root logger's level becomes
+    root_level (the most verbose level Java's root logger takes)."""
+    import logging
+
+    class JavaLogHandler(logging.Handler):
+        """Tether's bridge to java.lang.System.Logger (the logger of the record's name)."""
+
+        def emit(self, record):
+            try:
+                log(record.name, record.levelno, self.format(record))
+            except RecursionError:
+                raise
+            except Exception:
+                self.handleError(record)
+
+    root = logging.getLogger()
+    root.addHandler(JavaLogHandler())
+    root.setLevel(root_level)
+
+
+def _refuse_fork(message):
+    """os.fork() (and forkpty) raise RuntimeError(message) instead of forking the JVM."""
+    import posix
+
+    for module in (os, posix):
+        for name in ("fork", "forkpty"):
+            original = getattr(module, name, None)
+            if original is not None:
+                def make(name=name, original=original):
+                    def fork(*args, **kwargs):
+                        raise RuntimeError(message)
+                    fork.__name__ = name
+                    fork.__qualname__ = name
+                    fork.__doc__ = original.__doc__
+                    return fork
+                setattr(module, name, make())
+
+
+class _SpawnByDefault:
+    """Makes 'spawn' multiprocessing's default start method where the default is 'fork' (3.9-3.13 on Linux),
+    without importing multiprocessing now: when multiprocessing.context is imported, its default context is
+    pointed at the spawn context right after the module ran. set_start_method() still works as usual."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "multiprocessing.context":
+            return None
+        for finder in sys.meta_path:
+            if finder is not cls and getattr(finder, "__name__", "") == "PathFinder":
+                spec = finder.find_spec(name, path, target)
+                break
+        else:
+            return None
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_spawn(module):
+            exec_module(module)
+            concrete = getattr(module, "_concrete_contexts", {})
+            default = getattr(module, "_default_context", None)
+            if "spawn" in concrete and getattr(default, "_default_context", None) is concrete.get("fork"):
+                default._default_context = concrete["spawn"]
+
+        spec.loader.exec_module = exec_then_spawn
+        return spec
+
+
+class _RefuseBeforeInit:
+    """Refuses extension modules by name before their init function runs, with CPython's own message (so callers
+    fall back as they would: decimal to _pydecimal, datetime to _pydatetime). For 3.12's isolated interpreters,
+    where CPython runs a refused single-phase module's init function first, and _decimal and _datetime then free
+    their process-wide state twice when imported again in another interpreter (the process aborts)."""
+
+    names = frozenset()
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name in cls.names:
+            raise ImportError("module %s does not support loading in subinterpreters" % name, name=name)
+        return None
+
+
+def configure(executable, argv, path, stdout_sink, stderr_sink, log, log_level, fork_refusal, spawn_by_default,
+              refused_modules):
+    """Sets up this interpreter as the runtime's builder said (called once, right after this module ran)."""
+    if executable is not None:
+        sys.executable = executable
+        if not executable:
+            sys._base_executable = executable
+    sys.argv = list(argv)
+    sys.path[0:0] = [p for p in path if p not in sys.path[:len(path)]]
+    _install_streams(stdout_sink, stderr_sink)
+    if log is not None:
+        _install_logging(log, log_level)
+    if fork_refusal is not None:
+        _refuse_fork(fork_refusal)
+    if spawn_by_default and "multiprocessing.context" not in sys.modules:
+        sys.meta_path.insert(0, _SpawnByDefault)
+    if refused_modules:
+        _RefuseBeforeInit.names = frozenset(refused_modules)
+        sys.meta_path.insert(0, _RefuseBeforeInit)
+
+
+def environment():
+    """(prefix, base_prefix, executable, sys.path, sys.argv) as reports show them."""
+    return (sys.prefix, sys.base_prefix, sys.executable, list(sys.path), list(sys.argv))
+
+
+def run_main(module, target, args):
+    """Runs a script file (module False) or a module as __main__, as `python script.py args` or
+    `python -m module args` would, and returns its exit status (0, or SystemExit's code). sys.argv is
+    [target, *args] for the run; it, sys.path, sys.stdout and sys.stderr are as before afterwards. Other
+    exceptions propagate."""
+    import runpy
+    saved_argv = sys.argv
+    saved_out, saved_err = sys.stdout, sys.stderr
+    inserted = None
+    sys.argv = [target] + list(args)
+    try:
+        if module:
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        else:
+            # like the interpreter for a script: its folder comes first on sys.path
+            inserted = os.path.dirname(os.path.abspath(target))
+            sys.path.insert(0, inserted)
+            runpy.run_path(target, run_name="__main__")
+        return 0
+    except SystemExit as e:
+        return _exit_status(e.code)
+    finally:
+        sys.argv = saved_argv
+        if inserted is not None and sys.path and sys.path[0] == inserted:
+            del sys.path[0]
+        for name, saved in (("stdout", saved_out), ("stderr", saved_err)):
+            current = getattr(sys, name)
+            if current is not saved:
+                try:
+                    current.flush()
+                except Exception:
+                    pass
+                setattr(sys, name, saved)
+            try:
+                saved.flush()
+            except Exception:
+                pass
+
+
+def _exit_status(code):
+    """The exit status Python's own `python script.py` would end with for SystemExit(code)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code if -2 ** 31 <= code < 2 ** 31 else 1
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1

@@ -9,6 +9,7 @@ import dev.tether.ThreadStateException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,8 @@ class DiscoveryTest {
     Path dir;
 
     private static RuntimeConfig config(Path library, Path home) {
-        return new RuntimeConfig(library, home, false, false, Duration.ZERO, 1);
+        return new RuntimeConfig(library, home, false, false, Duration.ZERO, 1, null, List.of(), null, List.of(), null,
+                null, false, false);
     }
 
     @Test
@@ -34,7 +36,7 @@ class DiscoveryTest {
         Files.writeString(library, "");
         Files.createDirectories(dir.resolve("lib/python3.12"));
         Files.writeString(dir.resolve("lib/python3.12/os.py"), "");
-        Discovery.Found found = Discovery.resolve(config(library, null));
+        Discovery.Found found = Discovery.resolve(config(library, null), null);
         assertEquals(dir.toAbsolutePath(), found.home());
         assertEquals("PythonRuntime.Builder", found.source());
     }
@@ -42,18 +44,18 @@ class DiscoveryTest {
     @Test
     void aLibraryIsFoundInTheHome() throws Exception {
         Files.writeString(Files.createDirectories(dir.resolve("lib")).resolve("libpython3.13.so.1.0"), "");
-        Discovery.Found found = Discovery.resolve(config(null, dir));
+        Discovery.Found found = Discovery.resolve(config(null, dir), null);
         assertEquals("libpython3.13.so.1.0", found.library().getFileName().toString());
     }
 
     @Test
     void unusableSettingsSayWhichAndWhy() {
         ThreadStateException noLibrary = assertThrows(ThreadStateException.class,
-                () -> Discovery.resolve(config(null, dir)));
+                () -> Discovery.resolve(config(null, dir), null));
         assertEquals(ErrorCode.PYTHON_UNUSABLE, noLibrary.code());
         assertTrue(noLibrary.getMessage().contains("holds no libpython3.*.so"), noLibrary.getMessage());
         ThreadStateException missing = assertThrows(ThreadStateException.class,
-                () -> Discovery.resolve(config(dir.resolve("libpython3.12.so"), null)));
+                () -> Discovery.resolve(config(dir.resolve("libpython3.12.so"), null), null));
         assertTrue(missing.getMessage().contains("not a readable file"), missing.getMessage());
     }
 }

@@ -30,6 +30,10 @@ public final class StartMain {
             System.out.println("json=" + json);
             System.out.println("sqrt=" + sqrt);
             System.out.println("prefix=" + main.call(ts -> ts.eval("__import__('sys').prefix")));
+            System.out.println("executable=" + main.call(ts -> ts.eval("__import__('sys').executable")));
+            // the bundled interpreter runs: what subprocess and multiprocessing start
+            System.out.println("subprocess=" + main.call(ts -> ts.eval("__import__('subprocess').run([__import__('sys')"
+                    + ".executable, '-c', 'print(6 * 7)'], capture_output=True, text=True).stdout.strip()")));
             // _ctypes needs libffi: show which file the process mapped
             System.out.println("ctypes=" + main.call(ts -> {
                 ts.exec("import ctypes");
