@@ -33,7 +33,7 @@ final class PublicObjects implements Publisher {
         Throwable cause = error.javaCause() != null ? error.javaCause()
                 : error.cause() != null ? exception(error.cause()) : null;
         return new PythonException(error.type(), error.message(), error.traceback(), error.exitCode(), cause,
-                error.exception() == null ? null : PyObject.of(error.exception()));
+                error.exception() == null ? null : PyObject.of(error.exception()), error.note());
     }
 
     @Override

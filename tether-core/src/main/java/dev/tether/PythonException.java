@@ -39,8 +39,9 @@ public final class PythonException extends RuntimeException {
 
     /** Made by the bridge only (see {@code PublicObjects}): users receive these, they do not create them. */
     PythonException(String typeName, String pythonMessage, String pythonTraceback, Integer exitCode,
-                    Throwable cause, PyObject exception) {
-        super(pythonMessage.isEmpty() ? typeName : typeName + ": " + pythonMessage, cause);
+                    Throwable cause, PyObject exception, String note) {
+        super((pythonMessage.isEmpty() ? typeName : typeName + ": " + pythonMessage)
+                + (note == null ? "" : "\n" + note), cause);
         this.typeName = Objects.requireNonNull(typeName, "typeName");
         this.pythonMessage = pythonMessage;
         this.pythonTraceback = Objects.requireNonNull(pythonTraceback, "pythonTraceback");

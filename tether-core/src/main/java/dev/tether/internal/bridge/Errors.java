@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import dev.tether.ConversionException;
 import dev.tether.ThreadStateException;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,10 +85,22 @@ public final class Errors {
                     null, null, null);
         }
         try {
-            return describe(interpreter, exc, 0, new HashSet<>());
+            return explained(interpreter, describe(interpreter, exc, 0, new HashSet<>()));
         } finally {
             CApi.Py_DecRef(exc);
         }
+    }
+
+    /**
+     * CPython's refusal of an extension module in an isolated subinterpreter (F-SUBINTERPRETER-EXTENSIONS), with
+     * Tether's explanation; any other error as it is.
+     */
+    private static PythonError explained(InterpreterImpl interpreter, PythonError error) {
+        if (!interpreter.isMain() && interpreter.hasOwnGil() && error.type().equals("ImportError")
+                && error.message().contains(Failures.SUBINTERPRETER_REFUSAL)) {
+            return error.withNote(Failures.isolatedRefusesExtension(interpreter));
+        }
+        return error;
     }
 
     /** Sets the Python error for a throwable that reached Python from Java code. Never throws. */

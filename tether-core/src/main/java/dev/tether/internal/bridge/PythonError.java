@@ -10,6 +10,18 @@ package dev.tether.internal.bridge;
  * @param javaCause the Java throwable the exception started as (it came from a Java callable), or null
  * @param cause     the chained Python exception ({@code __cause__}, else unsuppressed {@code __context__}), or null
  * @param exception a new reference to the exception object, or null
+ * @param note      Tether's explanation, appended to the Java message only (never to Python's), or null
  */
 public record PythonError(String type, String message, String traceback, Integer exitCode, Throwable javaCause,
-                          PythonError cause, Ref exception) {}
+                          PythonError cause, Ref exception, String note) {
+    /** An error without a note. */
+    public PythonError(String type, String message, String traceback, Integer exitCode, Throwable javaCause,
+                       PythonError cause, Ref exception) {
+        this(type, message, traceback, exitCode, javaCause, cause, exception, null);
+    }
+
+    /** This error with Tether's explanation. */
+    PythonError withNote(String text) {
+        return new PythonError(type, message, traceback, exitCode, javaCause, cause, exception, text);
+    }
+}

@@ -25,7 +25,7 @@ public final class Support {
 
     /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
-                   MemorySegment javaException) {}
+                   MemorySegment javaException, MemorySegment toNumpy) {}
 
     /** A thread that Python code started in an interpreter. */
     public record PythonThread(long ident, String name, boolean daemon, String where) {
@@ -69,7 +69,43 @@ public final class Support {
             interpreter.set(HANDLES, new Handles(module,
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy"))));
+        }
+    }
+
+    /**
+     * Appends {@code entries} to the interpreter's {@code sys.path} (each once), right after {@link #install}: the
+     * folders of the {@code PythonPackages} services.
+     */
+    public static void extendPath(InterpreterImpl interpreter, List<String> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        callHelper(interpreter, "extend_path", entries);
+    }
+
+    /**
+     * A borrowed reference to the helper {@code to_numpy} (see {@link NumpyArrays}); the module holds it while the
+     * interpreter lives.
+     */
+    static MemorySegment toNumpy(InterpreterImpl interpreter) {
+        return handles(interpreter).toNumpy();
+    }
+
+    /** Calls the helper {@code name} with one argument (converted) and drops the result. */
+    private static void callHelper(InterpreterImpl interpreter, String name, Object argument) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment function = CApi.PyObject_GetAttrString(handles(interpreter).module(),
+                    arena.allocateFrom(name));
+            if (function.equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
+            }
+            try {
+                CApi.Py_DecRef(Calls.call(interpreter, function, new Object[] {argument}, null));
+            } finally {
+                CApi.Py_DecRef(function);
+            }
         }
     }
 
@@ -80,6 +116,7 @@ public final class Support {
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());
+            CApi.Py_DecRef(h.toNumpy());
             CApi.Py_DecRef(h.module());
         }
     }

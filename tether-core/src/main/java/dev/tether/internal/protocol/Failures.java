@@ -344,6 +344,17 @@ public final class Failures {
                 + " or set element");
     }
 
+    /** The words of CPython's refusal of an extension module in an isolated subinterpreter (3.12+). */
+    public static final String SUBINTERPRETER_REFUSAL = "does not support loading in subinterpreters";
+
+    /** Tether's explanation of that refusal, appended to the Java message of the {@code ImportError}. */
+    public static String isolatedRefusesExtension(InterpreterImpl interpreter) {
+        return "(Tether: " + interpreter.describe() + " is an isolated subinterpreter with its own GIL, and CPython"
+                + " refuses there every extension module that does not declare support for such interpreters, as"
+                + " numpy does not. Import it in the main interpreter, or in a legacy subinterpreter that shares the"
+                + " main interpreter's GIL.)";
+    }
+
     public static ConversionException indirectBuffer(String pythonType) {
         return new ConversionException("The buffer of Python " + pythonType + " is indirect (it has suboffsets):"
                 + " Tether reads direct buffers only; copy it first (numpy.ascontiguousarray, bytes(...))");

@@ -41,16 +41,19 @@ final class MainThreadWork {
     private final PythonMainThread thread;
     private final InterpreterImpl main;
     private final RuntimeFacts facts;
+    /** What the {@code PythonPackages} services add to {@code sys.path} of every interpreter. */
+    private final List<String> pythonPath;
     /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
     private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
 
-    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts) {
+    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts, List<String> pythonPath) {
         this.thread = thread;
         this.main = main;
         this.facts = facts;
+        this.pythonPath = pythonPath;
     }
 
     /** Creates a subinterpreter: isolated with its own GIL on 3.12+, a legacy one sharing the main GIL before. */
@@ -63,6 +66,7 @@ final class MainThreadWork {
                     facts.minor() >= 12, pointer, own, facts, lifecycle);
             try {
                 Support.install(created);
+                Support.extendPath(created, pythonPath);
             } finally {
                 CApi.PyEval_SaveThread();
             }

@@ -64,7 +64,7 @@ public final class RuntimeImpl implements Lifecycle {
         this.carriers = new Carriers(config.carrierThreads());
         this.main = new InterpreterImpl(0, true, true, started.mainInterpreter(), started.mainThreadState(), facts,
                 this);
-        this.work = new MainThreadWork(mainThread, main, facts);
+        this.work = new MainThreadWork(mainThread, main, facts, started.pythonPath());
         interpreters.add(main);
     }
 
