@@ -1,5 +1,6 @@
 package dev.tether.testing;
 
+import dev.tether.scenarios.BuffersAndNumbers;
 import dev.tether.scenarios.CallsAndExceptions;
 import dev.tether.scenarios.ConversionProperties;
 import dev.tether.scenarios.CrossInterpreterStarvation;
@@ -54,6 +55,7 @@ public final class Suites {
                 new Suite("Python threads calling Java while closing", PythonThreadsCallJava::suite),
                 new Suite("object lifetime storm", LifetimeStorm::suite),
                 new Suite("forgotten objects reclaimed", ObjectChurn::suite),
+                new Suite("buffers described and number protocols", BuffersAndNumbers::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));
