@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Java memory as numpy arrays, without copying: the array's data pointer is the segment's address. numpy is handed
@@ -27,7 +28,15 @@ import java.util.List;
  * the {@code __array_interface__} object. Requires an attached thread state.
  */
 public final class NumpyArrays {
+    /** Java memories pinned by arrays Python holds (diagnostics and tests). */
+    private static final AtomicLong PINNED = new AtomicLong();
+
     private NumpyArrays() {}
+
+    /** How many Java memories arrays in Python pin now, in every interpreter. */
+    public static long pinned() {
+        return PINNED.get();
+    }
 
     /**
      * A new reference to a numpy array over {@code segment} (copied first if it is on the heap).
@@ -70,7 +79,12 @@ public final class NumpyArrays {
             CApi.PyTuple_SetItem(args, 2, ToPython.convert(interpreter, typestr));
             CApi.PyTuple_SetItem(args, 3, ToPython.convert(interpreter, dims));
             // the capsule pins the segment (memory) from now on; freeing args without an array releases it
-            CApi.PyTuple_SetItem(args, 4, Callables.pin(memory, onRelease));
+            MemorySegment pin = Callables.pin(memory, () -> {
+                PINNED.decrementAndGet();
+                onRelease.run();
+            });
+            PINNED.incrementAndGet();
+            CApi.PyTuple_SetItem(args, 4, pin);
             return Bridge.own(interpreter, CApi.PyObject_CallObject(Support.toNumpy(interpreter), args));
         } finally {
             CApi.Py_DecRef(args);
