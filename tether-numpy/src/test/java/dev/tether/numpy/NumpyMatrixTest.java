@@ -2,7 +2,7 @@ package dev.tether.numpy;
 
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import dev.tether.numpy.scenarios.NumpyArrays;
+import dev.tether.scenarios.NumpyArrays;
 import dev.tether.numpy.scenarios.NumpyRefused;
 import dev.tether.testing.Outcome;
 import dev.tether.testing.PythonInstall;

@@ -1,4 +1,4 @@
-package dev.tether.numpy.scenarios;
+package dev.tether.scenarios;
 
 import dev.tether.ConversionException;
 import dev.tether.Interpreter;
@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * numpy through tether-numpy, in a JVM of its own:
+ * numpy from Java, in a JVM of its own: through tether-numpy ({@code NumpyMatrixTest} there), or a system's own
+ * numpy ({@link dev.tether.SystemNumpyTest}, Debian's {@code python3-numpy} for its CPython 3.11). It lives here so
+ * that both can run it; the matrix suites do not (their CPythons have no numpy):
  * <ul>
  *   <li>Java to numpy without copying: the array's data address is the segment's; writes on either side are seen
  *       on the other; read-only segments give read-only arrays; heap arrays are copied once; the memory stays
