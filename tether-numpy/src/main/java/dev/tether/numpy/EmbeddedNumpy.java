@@ -26,12 +26,12 @@ import java.util.regex.Pattern;
  * numpy's extension modules need {@code libopenblas.so.0}, and their run path names a folder of the machine that
  * built them. The runtime opens {@code libquadmath.so.0}, {@code libgfortran.so.5} and {@code libopenblas.so.0}
  * from the OpenBLAS tree, in that order and globally, before CPython starts; the extension modules then find them by
- * soname, with no {@code LD_LIBRARY_PATH}. numpy also needs the system's C++ runtime ({@code libstdc++.so.6}), which
+ * soname, with no {@code LD_LIBRARY_PATH} (F-PRELOAD-SONAME). numpy also needs the system's C++ runtime ({@code libstdc++.so.6}), which
  * every glibc distribution with a C++ runtime has.
  *
  * <h2 id="compatibility">Compatibility</h2>
  * The jar is built for one CPython ABI ({@code cpython-314-x86_64-linux-gnu} for numpy 2.4.2-1.5.13, the CPython of
- * {@code tether-cpython}); {@link #abiTag()} reports it, and the runtime refuses to start on another CPython, naming
+ * {@code tether-cpython}); {@link #abiTag()} reports it (F-SOABI), and the runtime refuses to start on another CPython, naming
  * both.
  */
 public final class EmbeddedNumpy implements PythonPackages {

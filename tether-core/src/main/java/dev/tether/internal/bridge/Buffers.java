@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the interpreter ends (whichever comes first), so reading a released view fails with the FFM API's "already
  * closed" error instead of reading freed memory.
  *
- * <p>Buffers are requested with {@code PyBUF_FULL_RO}, as {@code memoryview(o)} requests them: every exporter
+ * <p>Buffers are requested with {@code PyBUF_FULL_RO}, as {@code memoryview(o)} requests them (F-BUFFER-FULL-RO): every exporter
  * accepts it (a non-contiguous one too), and it reports whether the memory is writable. An exporter that answers
  * with indirect dimensions (suboffsets) is refused.
  */

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Java memory as numpy arrays, without copying: the array's data pointer is the segment's address. numpy is handed
  * a small Python object whose {@code __array_interface__} describes the memory ({@code to_numpy} in
  * {@code tether_support.py}); numpy keeps that object as the array's base, and every view of the array keeps the
- * base, so the object lives exactly as long as any array on the memory. It holds a capsule that pins the Java memory
+ * base, so the object lives exactly as long as any array on the memory (F-NUMPY-INTERFACE-BASE). It holds a capsule that pins the Java memory
  * ({@link Callables#pin}): the segment stays strongly reachable (an automatic arena's memory is not freed) until
  * Python frees the last array, and a copy Tether made is freed then.
  *

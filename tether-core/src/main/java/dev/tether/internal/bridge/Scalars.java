@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Numbers that are not Python's own but export a 0-dimensional buffer of a numeric format: numpy's scalars
  * ({@code int64}, {@code float32}, {@code bool_}...) and 0-d arrays, or a ctypes number. Their value is read from
- * the buffer by its struct format, so no numpy API is named and nothing is imported. Requires an attached thread
- * state.
+ * the buffer by its struct format, so no numpy API is named and nothing is imported (F-NUMPY-SCALAR-BUFFER).
+ * Requires an attached thread state.
  */
 final class Scalars {
     /** {@code PyBUF_RECORDS_RO}: strides and format, no writability (0x10 | 0x08 | 0x04). */

@@ -66,7 +66,8 @@ public final class LibPython {
 
     /**
      * Opens a native library that extension modules need ({@code libopenblas.so.0} for numpy) globally, so that
-     * their own dependency on it resolves by its soname to this file, whatever their run path says. Opening the same
+     * their own dependency on it resolves by its soname to this file, whatever their run path says (F-PRELOAD-SONAME).
+     * Opening the same
      * file twice is harmless (dlopen counts).
      *
      * @throws IllegalStateException if dlopen fails; the message carries dlerror's text

@@ -90,7 +90,7 @@ public final class ObjectHeader {
     public record BufferFields(long buf, long length, long itemSize, boolean readOnly, String format, long[] shape,
                                long[] strides, boolean indirect) {}
 
-    /** Reads the fields of a filled {@code Py_buffer}; the arrays are copies. */
+    /** Reads the fields of a filled {@code Py_buffer}; the arrays are copies (they may point into it: F-BUFFER-FULL-RO). */
     public static BufferFields bufferFields(MemorySegment pyBuffer) {
         long buf = pyBuffer.get(ADDRESS, 0).address();
         long length = bufferLength(pyBuffer);

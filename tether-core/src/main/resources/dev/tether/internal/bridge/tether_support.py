@@ -142,7 +142,8 @@ class _JavaMemory:
     """Java memory that numpy uses without copying (ThreadState.toNumpy).
 
     numpy reads __array_interface__ and keeps this object as the array's base, as every view of the array does,
-    so it lives as long as any array on the memory; its pin (a capsule) keeps the Java memory alive until then.
+    so it lives as long as any array on the memory (F-NUMPY-INTERFACE-BASE); its pin (a capsule) keeps the Java
+    memory alive until then.
     """
 
     __slots__ = ("__array_interface__", "_pin")
