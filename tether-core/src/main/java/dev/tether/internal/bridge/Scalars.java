@@ -16,6 +16,8 @@ import java.lang.foreign.MemorySegment;
 final class Scalars {
     /** {@code PyBUF_RECORDS_RO}: strides and format, no writability (0x10 | 0x08 | 0x04). */
     private static final int PYBUF_RECORDS_RO = 0x1C;
+    /** {@code Py_TPFLAGS_HEAPTYPE}: a type made at run time (a class statement, {@code PyType_FromSpec}). */
+    private static final long HEAP_TYPE = 1L << 9;
 
     private Scalars() {}
 
@@ -23,12 +25,17 @@ final class Scalars {
      * The Java value of {@code o} (borrowed) if it is such a scalar: Boolean, Long (BigInteger for an unsigned
      * 64-bit value beyond Long.MAX_VALUE) or Double; null otherwise, with no error left set. An exception that is
      * not an {@code Exception} (an interrupt) raised by the exporter is thrown instead.
+     *
+     * <p>Only objects of static types (numpy's scalar and array types are static C types) are asked: exporting
+     * from a heap type may run Python code ({@code __buffer__}, 3.12+), and {@code o} may be a borrowed item of a
+     * container being converted, which that code could free.
      */
     static Object value(InterpreterImpl interpreter, MemorySegment o) {
-        if (CApi.PyObject_CheckBuffer(o) == 0) {
+        if ((CApi.PyType_GetFlags(MemorySegment.ofAddress(ObjectHeader.typeOf(o))) & HEAP_TYPE) != 0
+                || CApi.PyObject_CheckBuffer(o) == 0) {
             return null;
         }
-        // not Scratch: exporting may run Python code (__buffer__, 3.12+) that re-enters Java
+        // not Scratch: a C exporter may still call back into Python, and Python into Java
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment view = arena.allocate(Layouts.PY_BUFFER);
             if (CApi.PyObject_GetBuffer(o, view, PYBUF_RECORDS_RO) < 0) {

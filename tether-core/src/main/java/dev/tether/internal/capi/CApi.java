@@ -486,6 +486,13 @@ public final class CApi {
         try { return (int) PyObject_CheckBuffer.invokeExact(o); } catch (Throwable t) { throw fail(t); }
     }
 
+    /** {@code tp_flags} of a type object (a function since 3.2; {@code Py_TPFLAGS_HEAPTYPE} is {@code 1 << 9}). */
+    private static final MethodHandle PyType_GetFlags = bind("PyType_GetFlags",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    public static long PyType_GetFlags(MemorySegment type) {
+        try { return (long) PyType_GetFlags.invokeExact(type); } catch (Throwable t) { throw fail(t); }
+    }
+
     /** New reference to {@code operator.index(o)} (an exact {@code int}), or NULL with {@code TypeError} set. */
     private static final MethodHandle PyNumber_Index = bind("PyNumber_Index", FunctionDescriptor.of(ADDRESS, ADDRESS));
     public static MemorySegment PyNumber_Index(MemorySegment o) {
