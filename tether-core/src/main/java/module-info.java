@@ -8,4 +8,5 @@ module dev.tether {
     exports dev.tether;
 
     uses dev.tether.PythonDistribution;
+    uses dev.tether.PythonPackages;
 }

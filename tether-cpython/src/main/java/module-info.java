@@ -12,5 +12,8 @@
 module dev.tether.cpython {
     requires dev.tether;
 
+    // the cache (safe concurrent first use, atomic publish), shared with the numpy jar's provider
+    exports dev.tether.cpython.cache to dev.tether.numpy;
+
     provides dev.tether.PythonDistribution with dev.tether.cpython.EmbeddedCPython;
 }

@@ -21,7 +21,10 @@ import java.util.Optional;
  * {@code tether.python.library} and {@code tether.python.home}, the environment variables
  * {@code TETHER_PYTHON_LIBRARY} and {@code TETHER_PYTHON_HOME}, and finally the {@link PythonDistribution} services
  * on the class or module path (the {@code tether-cpython} artifact provides CPython 3.14, nothing to install). If
- * none is found it fails listing what it tried. CPython 3.9 to 3.15 are supported.
+ * none is found it fails listing what it tried. CPython 3.9 to 3.15 are supported. Then the {@link PythonPackages}
+ * services on the class or module path are applied before CPython initializes (the {@code tether-numpy} artifact
+ * provides numpy for the CPython of {@code tether-cpython}); one built for another CPython fails the start with
+ * {@link ErrorCode#PYTHON_UNUSABLE}, naming both.
  *
  * <h2 id="embedding">What starting does to the process</h2>
  * libpython is loaded globally ({@code RTLD_GLOBAL}) and initialized on a dedicated platform thread, which becomes

@@ -1,5 +1,6 @@
 package dev.tether;
 
+import dev.tether.internal.bridge.NumpyArrays;
 import dev.tether.internal.bridge.PyRun;
 import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.AttachOutcome;
@@ -267,6 +268,71 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
     public PyObject toPython(Object value) {
         ThreadStates.checkUsable(attachment, "use");
         return PyObject.of(PyRun.toPython(attachment.interpreter(), value));
+    }
+
+    /**
+     * A numpy array over Java memory, without copying: the array's data is {@code segment}'s memory, so writes on
+     * either side are seen on the other, and {@code arr.__array_interface__['data'][0]} is
+     * {@code segment.address()}. The memory is pinned while Python holds the array or any view of it: Tether keeps
+     * {@code segment} strongly reachable until then (the memory of an {@link java.lang.foreign.Arena#ofAuto()} arena
+     * is not freed meanwhile). A heap segment cannot be pinned and is copied once into off-heap memory that lives
+     * as long as the array (then writes are not shared). numpy must be importable (see {@code tether-numpy}).
+     *
+     * {@snippet class=dev.tether.snippets.ApiSnippets region=toNumpy}
+     *
+     * @param segment the memory; read-only segments give read-only arrays. Do not close its arena while Python
+     *                holds the array: numpy reads the memory directly, and Tether cannot intercept that
+     * @param layout  the element type ({@link java.lang.foreign.ValueLayout#JAVA_DOUBLE}, {@code JAVA_LONG},
+     *                {@code JAVA_INT}, {@code JAVA_FLOAT}, {@code JAVA_SHORT}, {@code JAVA_CHAR}, {@code JAVA_BYTE},
+     *                {@code JAVA_BOOLEAN}), in its byte order
+     * @param shape   the array's shape in C order; none for one dimension spanning the segment
+     * @throws ConversionException if the segment's arena is closed, the shape does not match its size, or the layout
+     *                             is not numeric
+     * @throws PythonException     if numpy cannot be imported
+     */
+    public PyObject toNumpy(java.lang.foreign.MemorySegment segment, java.lang.foreign.ValueLayout layout,
+                            long... shape) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(shape, "shape");
+        ThreadStates.checkUsable(attachment, "use");
+        return PyObject.of(NumpyArrays.toNumpy(attachment.interpreter(), segment, layout, shape));
+    }
+
+    /**
+     * A numpy {@code float64} array of a copy of {@code array}: copied once into off-heap memory that lives as long
+     * as the array (a Java array cannot be pinned). For no copy at all, use an off-heap segment with
+     * {@link #toNumpy(java.lang.foreign.MemorySegment, java.lang.foreign.ValueLayout, long...)}.
+     *
+     * @param shape the shape; none for one dimension
+     */
+    public PyObject toNumpy(double[] array, long... shape) {
+        return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_DOUBLE,
+                shape);
+    }
+
+    /** A numpy {@code float32} array of a copy of {@code array} (see {@link #toNumpy(double[], long...)}). */
+    public PyObject toNumpy(float[] array, long... shape) {
+        return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_FLOAT,
+                shape);
+    }
+
+    /** A numpy {@code int64} array of a copy of {@code array} (see {@link #toNumpy(double[], long...)}). */
+    public PyObject toNumpy(long[] array, long... shape) {
+        return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_LONG,
+                shape);
+    }
+
+    /** A numpy {@code int32} array of a copy of {@code array} (see {@link #toNumpy(double[], long...)}). */
+    public PyObject toNumpy(int[] array, long... shape) {
+        return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_INT,
+                shape);
+    }
+
+    /** A numpy {@code int8} array of a copy of {@code array} (see {@link #toNumpy(double[], long...)}). */
+    public PyObject toNumpy(byte[] array, long... shape) {
+        return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                shape);
     }
 
     /**

@@ -36,4 +36,9 @@ public final class TestAccess {
     public static long reaped(Interpreter interpreter) {
         return interpreter.impl.reapedThreadStates();
     }
+
+    /** How many Java memories numpy arrays in Python pin now ({@code ThreadState.toNumpy}). */
+    public static long pinnedArrays() {
+        return dev.tether.internal.bridge.NumpyArrays.pinned();
+    }
 }

@@ -3,11 +3,15 @@ package dev.tether.snippets;
 import dev.tether.Ensured;
 import dev.tether.ErrorCode;
 import dev.tether.Interpreter;
+import dev.tether.PyBuffer;
 import dev.tether.PyObject;
 import dev.tether.PythonCallable;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import java.lang.System.Logger;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /** The Javadoc examples of {@code dev.tether}; compiled with the tests (running them needs a CPython). */
@@ -72,6 +76,28 @@ final class ApiSnippets {
         ts.globals().setItem("add", add);
         ts.eval("add(41)");           // 42
         ts.eval("add(40, step=2)");   // 42
+        // @end
+    }
+
+    static void buffer(ThreadState ts) {
+        // @start region="buffer"
+        try (PyObject grid = ts.evalObject("memoryview(bytearray(48)).cast('d', [2, 3])");
+             PyBuffer buffer = grid.buffer()) {
+            String format = buffer.format();          // "d": float64
+            long[] shape = buffer.shape();            // [2, 3]
+            double[] values = buffer.toDoubleArray(); // a copy, in C order
+            MemorySegment memory = buffer.segment();  // no copy: valid until the buffer is closed
+        }
+        // @end
+    }
+
+    static void toNumpy(ThreadState ts) {
+        // @start region="toNumpy"
+        MemorySegment data = Arena.ofAuto().allocate(ValueLayout.JAVA_DOUBLE, 6);
+        try (PyObject array = ts.toNumpy(data, ValueLayout.JAVA_DOUBLE, 2, 3)) {  // numpy shares data's memory
+            data.setAtIndex(ValueLayout.JAVA_DOUBLE, 4, 2.5);                     // seen as array[1, 1]
+            double sum = array.callMethod("sum").as(Double.class);                 // 2.5
+        }
         // @end
     }
 }

@@ -1,5 +1,6 @@
 package dev.tether.testing;
 
+import dev.tether.scenarios.BuffersAndNumbers;
 import dev.tether.scenarios.CallsAndExceptions;
 import dev.tether.scenarios.ConversionProperties;
 import dev.tether.scenarios.CrossInterpreterStarvation;
@@ -75,6 +76,7 @@ public final class Suites {
                 new Suite("native extensions across interpreters", NativeExtensions::suite, true),
                 new Suite("program output", ProgramOutput::suite, true),
                 new Suite("running scripts and modules", RunningPrograms::suite),
+                new Suite("buffers described and number protocols", BuffersAndNumbers::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));

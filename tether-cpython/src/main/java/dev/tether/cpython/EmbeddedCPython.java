@@ -1,8 +1,8 @@
 package dev.tether.cpython;
 
 import dev.tether.PythonDistribution;
+import dev.tether.cpython.cache.Installer;
 import java.io.IOException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,9 +68,7 @@ public final class EmbeddedCPython implements PythonDistribution {
     @Override
     public Location locate() throws IOException {
         Bundle b = bundle();
-        Path home = Installer.install(b, cacheRoot != null ? cacheRoot
-                : defaultCacheRoot(System.getProperty("tether.cache.dir"), System.getenv(),
-                        System.getProperty("user.home")));
+        Path home = Installer.install(b, cacheRoot != null ? cacheRoot : Installer.defaultCacheRoot());
         return new Location(home.resolve(b.library()), home);
     }
 
@@ -90,36 +88,8 @@ public final class EmbeddedCPython implements PythonDistribution {
         return bundle;
     }
 
-    /**
-     * The cache folder chosen from the system property {@code tether.cache.dir}, then the environment's
-     * {@code TETHER_CACHE_DIR} and {@code XDG_CACHE_HOME} (used only if absolute, as its specification says), then
-     * the user's home.
-     */
+    /** See {@link Installer#defaultCacheRoot(String, Map, String)}. */
     static Path defaultCacheRoot(String property, Map<String, String> env, String userHome) throws IOException {
-        String source = "tether.cache.dir";
-        try {
-            if (present(property)) {
-                return Path.of(property);
-            }
-            source = "TETHER_CACHE_DIR";
-            if (present(env.get(source))) {
-                return Path.of(env.get(source));
-            }
-            source = "XDG_CACHE_HOME";
-            if (present(env.get(source)) && Path.of(env.get(source)).isAbsolute()) {
-                return Path.of(env.get(source), "tether");
-            }
-            source = "user.home";
-            if (present(userHome)) {
-                return Path.of(userHome, ".cache", "tether");
-            }
-        } catch (InvalidPathException e) {
-            throw new IOException("The cache folder from " + source + " is not a valid path: " + e.getMessage(), e);
-        }
-        throw new IOException("No cache folder for CPython: set -Dtether.cache.dir or TETHER_CACHE_DIR");
-    }
-
-    private static boolean present(String value) {
-        return value != null && !value.isBlank();
+        return Installer.defaultCacheRoot(property, env, userHome);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.cpython;
 
+import dev.tether.cpython.cache.Installer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

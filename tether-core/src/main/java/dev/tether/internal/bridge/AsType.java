@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Python objects to a Java type the caller names ({@code PyObject.as(Class)}), strictly: an int too large for the
  * type, a float for an int type, or a value of another kind fails with a {@code ConversionException}, never
- * converting silently. Requires a thread state of the interpreter attached.
+ * converting silently. Numbers go through Python's number protocols, so numpy's scalars convert as Python's own do:
+ * integer types through {@code __index__}, floating-point types through {@code __float__}. Requires a thread state
+ * of the interpreter attached.
  */
 final class AsType {
     private AsType() {}
@@ -30,9 +32,9 @@ final class AsType {
             case "java.lang.Short" -> (short) exactLong(interpreter, o, Short.MIN_VALUE, Short.MAX_VALUE, "short");
             case "java.lang.Byte" -> (byte) exactLong(interpreter, o, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
             case "java.math.BigInteger" -> bigInteger(interpreter, o);
-            case "java.lang.Double" -> floating(o);
-            case "java.lang.Float" -> narrowFloat(o);
-            case "java.lang.Boolean" -> bool(o);
+            case "java.lang.Double" -> floating(interpreter, o);
+            case "java.lang.Float" -> narrowFloat(interpreter, o);
+            case "java.lang.Boolean" -> bool(interpreter, o);
             case "java.lang.String" -> text(interpreter, o);
             case "java.lang.Character" -> character(interpreter, o);
             case "[B" -> bytesLike(interpreter, o);
@@ -51,7 +53,7 @@ final class AsType {
     }
 
     private static long exactLong(InterpreterImpl interpreter, MemorySegment o, long min, long max, String name) {
-        BigInteger value = bigInteger(interpreter, o);
+        BigInteger value = bigInteger(interpreter, o, name);
         if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
             throw Failures.intOutOfRange(value, name);
         }
@@ -59,38 +61,89 @@ final class AsType {
     }
 
     private static BigInteger bigInteger(InterpreterImpl interpreter, MemorySegment o) {
-        if (!PyTypes.isIntNotBool(o)) {
-            throw Failures.expectedKind("a Python int", PyTypes.typeName(o));
-        }
-        Object value = ToJava.integer(interpreter, o);
-        return value instanceof Long l ? BigInteger.valueOf(l) : (BigInteger) value;
+        return bigInteger(interpreter, o, "BigInteger");
     }
 
-    private static double floating(MemorySegment o) {
-        if (!PyTypes.isInstance(o, CApi.PyFloat_Type) && !PyTypes.isIntNotBool(o)) {
+    /**
+     * A Python int, or any object with {@code __index__} (numpy's integer scalars, 0-d integer arrays) through
+     * {@code operator.index}, as Python uses it for indices: exact, never from a float. A bool (Python's or numpy's)
+     * is refused, as {@code as(Boolean.class)} is its conversion.
+     */
+    private static BigInteger bigInteger(InterpreterImpl interpreter, MemorySegment o, String javaType) {
+        if (PyTypes.isIntNotBool(o)) {
+            return toBig(ToJava.integer(interpreter, o));
+        }
+        if (PyTypes.kindOf(o) == Kind.BOOL) {
+            throw Failures.expectedKind("a Python int", PyTypes.typeName(o));
+        }
+        if (Scalars.isBoolean(interpreter, o)) {
+            throw Failures.boolNotNumber(PyTypes.typeName(o), javaType);
+        }
+        MemorySegment index = CApi.PyNumber_Index(o);
+        if (index.equals(MemorySegment.NULL)) {
+            if (CApi.PyErr_ExceptionMatches(CApi.PyExc_TypeError) == 0) {
+                throw Errors.fetch(interpreter);
+            }
+            CApi.PyErr_Clear();
+            throw Failures.expectedKind("a Python int (or an object with __index__)", PyTypes.typeName(o));
+        }
+        try {
+            return toBig(ToJava.integer(interpreter, index));
+        } finally {
+            CApi.Py_DecRef(index);
+        }
+    }
+
+    private static BigInteger toBig(Object integer) {
+        return integer instanceof Long l ? BigInteger.valueOf(l) : (BigInteger) integer;
+    }
+
+    /**
+     * A Python float or int, or any object with {@code __float__} or {@code __index__} (numpy's scalars, 0-d arrays,
+     * {@code Decimal}), as {@code float(o)} converts it; a bool (Python's or numpy's) is refused.
+     */
+    private static double floating(InterpreterImpl interpreter, MemorySegment o) {
+        Kind kind = PyTypes.kindOf(o);
+        if (kind == Kind.BOOL || (kind == Kind.OTHER && Scalars.isBoolean(interpreter, o))) {
+            throw Failures.expectedKind("a Python float or int", PyTypes.typeName(o));
+        }
+        if (kind == Kind.STR || kind == Kind.BYTES || kind == Kind.BYTEARRAY) {
             throw Failures.expectedKind("a Python float or int", PyTypes.typeName(o));
         }
         double d = CApi.PyFloat_AsDouble(o);
         if (d == -1.0 && !CApi.PyErr_Occurred().equals(MemorySegment.NULL)) {
-            CApi.PyErr_Clear();
-            throw Failures.intTooLargeForDouble();
+            if (CApi.PyErr_ExceptionMatches(CApi.PyExc_OverflowError) != 0) {
+                CApi.PyErr_Clear();
+                throw Failures.intTooLargeForDouble();
+            }
+            if (CApi.PyErr_ExceptionMatches(CApi.PyExc_TypeError) != 0) {
+                CApi.PyErr_Clear();
+                throw Failures.expectedKind("a Python float or int (or an object with __float__)",
+                        PyTypes.typeName(o));
+            }
+            throw Errors.fetch(interpreter);
         }
         return d;
     }
 
-    private static float narrowFloat(MemorySegment o) {
-        double d = floating(o);
+    private static float narrowFloat(InterpreterImpl interpreter, MemorySegment o) {
+        double d = floating(interpreter, o);
         if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
             throw Failures.floatOutOfRange(d);
         }
         return (float) d;
     }
 
-    private static boolean bool(MemorySegment o) {
-        if (PyTypes.kindOf(o) != Kind.BOOL) {
-            throw Failures.expectedKind("a Python bool", PyTypes.typeName(o));
+    /** A Python bool, or a 0-d boolean buffer (numpy's {@code bool_}). */
+    private static boolean bool(InterpreterImpl interpreter, MemorySegment o) {
+        Kind kind = PyTypes.kindOf(o);
+        if (kind == Kind.BOOL) {
+            return o.equals(CApi.Py_True);
         }
-        return o.equals(CApi.Py_True);
+        if (kind == Kind.OTHER && Scalars.value(interpreter, o) instanceof Boolean b) {
+            return b;
+        }
+        throw Failures.expectedKind("a Python bool", PyTypes.typeName(o));
     }
 
     private static String text(InterpreterImpl interpreter, MemorySegment o) {

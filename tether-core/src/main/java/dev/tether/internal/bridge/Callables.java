@@ -115,6 +115,17 @@ final class Callables {
         return capsule(throwable);
     }
 
+    /**
+     * A new reference to a capsule that keeps {@code kept} reachable for Java while Python holds the capsule, and
+     * runs {@code onRelease} (on whichever thread frees it, attached) when Python frees it. Never throws from there.
+     */
+    static MemorySegment pin(Object kept, Runnable onRelease) {
+        return capsule(new Pin(kept, onRelease));
+    }
+
+    /** What {@link #pin} keeps. */
+    private record Pin(Object kept, Runnable onRelease) {}
+
     /** The throwable behind a token, or null. */
     static Throwable throwable(MemorySegment token) {
         MemorySegment key = CApi.PyCapsule_GetPointer(token, MemorySegment.NULL);
@@ -205,8 +216,8 @@ final class Callables {
             MemorySegment key = CApi.PyCapsule_GetPointer(capsule, MemorySegment.NULL);
             if (key.equals(MemorySegment.NULL)) {
                 CApi.PyErr_Clear();
-            } else {
-                REGISTRY.remove(key.address());
+            } else if (REGISTRY.remove(key.address()) instanceof Pin pin) {
+                pin.onRelease().run();
             }
         } catch (Throwable t) {
             // nothing can be reported from a destructor; the entry stays, which only costs memory

@@ -12,6 +12,7 @@ package dev.tether.internal.bridge;
  * @param hint      Tether's explanation of what to do, for errors it recognizes (see {@code Failures.pythonHint}),
  *                  or null
  * @param exception a new reference to the exception object, or null
+ * @param note      Tether's explanation, appended to the Java message only (never to Python's), or null
  */
 public record PythonError(String type, String message, String traceback, Integer exitCode, Throwable javaCause,
                           PythonError cause, Ref exception, String hint) {}

@@ -27,7 +27,7 @@ public final class Support {
     /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
                    MemorySegment javaException, MemorySegment runMain, MemorySegment flushStreams,
-                   MemorySegment environment) {}
+                   MemorySegment environment, MemorySegment toNumpy) {}
 
     /**
      * How an interpreter is set up right after the helpers ran (the runtime fills it from the builder). Applied in
@@ -110,7 +110,8 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("run_main")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("flush_streams")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy"))));
         }
     }
 
@@ -180,6 +181,41 @@ public final class Support {
         }
     }
 
+    /**
+     * Appends {@code entries} to the interpreter's {@code sys.path} (each once), right after {@link #install}: the
+     * folders of the {@code PythonPackages} services.
+     */
+    public static void extendPath(InterpreterImpl interpreter, List<String> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        callNamedHelper(interpreter, "extend_path", entries);
+    }
+
+    /**
+     * A borrowed reference to the helper {@code to_numpy} (see {@link NumpyArrays}); the module holds it while the
+     * interpreter lives.
+     */
+    static MemorySegment toNumpy(InterpreterImpl interpreter) {
+        return handles(interpreter).toNumpy();
+    }
+
+    /** Calls the helper {@code name} with one argument (converted) and drops the result. */
+    private static void callNamedHelper(InterpreterImpl interpreter, String name, Object argument) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment function = CApi.PyObject_GetAttrString(handles(interpreter).module(),
+                    arena.allocateFrom(name));
+            if (function.equals(MemorySegment.NULL)) {
+                throw Errors.fetch(interpreter);
+            }
+            try {
+                CApi.Py_DecRef(Calls.call(interpreter, function, new Object[] {argument}, null));
+            } finally {
+                CApi.Py_DecRef(function);
+            }
+        }
+    }
+
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
         Handles h = interpreter.take(HANDLES);
@@ -196,6 +232,7 @@ public final class Support {
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());
+            CApi.Py_DecRef(h.toNumpy());
             CApi.Py_DecRef(h.module());
         }
     }

@@ -486,6 +486,26 @@ public final class CApi {
         try { PyBuffer_Release.invokeExact(view); } catch (Throwable t) { throw fail(t); }
     }
 
+    /** Whether the object's type exports buffers (a function since 3.9). Runs no Python code. */
+    private static final MethodHandle PyObject_CheckBuffer = bind("PyObject_CheckBuffer",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int PyObject_CheckBuffer(MemorySegment o) {
+        try { return (int) PyObject_CheckBuffer.invokeExact(o); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** {@code tp_flags} of a type object (a function since 3.2; {@code Py_TPFLAGS_HEAPTYPE} is {@code 1 << 9}). */
+    private static final MethodHandle PyType_GetFlags = bind("PyType_GetFlags",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    public static long PyType_GetFlags(MemorySegment type) {
+        try { return (long) PyType_GetFlags.invokeExact(type); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** New reference to {@code operator.index(o)} (an exact {@code int}), or NULL with {@code TypeError} set. */
+    private static final MethodHandle PyNumber_Index = bind("PyNumber_Index", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    public static MemorySegment PyNumber_Index(MemorySegment o) {
+        try { return (MemorySegment) PyNumber_Index.invokeExact(o); } catch (Throwable t) { throw fail(t); }
+    }
+
     // ---- longobject.h, floatobject.h -----------------------------------------------------------------------------
 
     private static final MethodHandle PyLong_FromLongLong = bind("PyLong_FromLongLong",
@@ -780,6 +800,9 @@ public final class CApi {
     public static final MemorySegment PyExc_KeyboardInterrupt = exceptionType("PyExc_KeyboardInterrupt");
     public static final MemorySegment PyExc_RuntimeError = exceptionType("PyExc_RuntimeError");
     public static final MemorySegment PyExc_Exception = exceptionType("PyExc_Exception");
+    public static final MemorySegment PyExc_TypeError = exceptionType("PyExc_TypeError");
+    public static final MemorySegment PyExc_BufferError = exceptionType("PyExc_BufferError");
+    public static final MemorySegment PyExc_OverflowError = exceptionType("PyExc_OverflowError");
     public static final MemorySegment PyTuple_Type = LibPython.find("PyTuple_Type").orElseThrow();
     public static final MemorySegment PyList_Type = LibPython.find("PyList_Type").orElseThrow();
     public static final MemorySegment PyDict_Type = LibPython.find("PyDict_Type").orElseThrow();

@@ -64,6 +64,29 @@ public final class LibPython {
         }
     }
 
+    /**
+     * Opens a native library that extension modules need ({@code libopenblas.so.0} for numpy) globally, so that
+     * their own dependency on it resolves by its soname to this file, whatever their run path says (F-PRELOAD-SONAME).
+     * Opening the same
+     * file twice is harmless (dlopen counts).
+     *
+     * @throws IllegalStateException if dlopen fails; the message carries dlerror's text
+     */
+    public static void preload(Path library) {
+        Path absolute = library.toAbsolutePath().normalize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment h = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(absolute.toString()),
+                    RTLD_NOW | RTLD_GLOBAL);
+            if (h.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("cannot load " + absolute + ": " + dlerror());
+            }
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot load " + absolute, t);
+        }
+    }
+
     /** Whether a libpython has been loaded into this process. */
     public static boolean isLoaded() {
         return handle != null;

@@ -69,6 +69,67 @@ public final class ObjectHeader {
         return pyBuffer.get(ADDRESS, 0).reinterpret(bufferLength(pyBuffer), arena, null);
     }
 
+    /**
+     * {@code length} bytes from {@code address} (the start of an exported buffer's extent, which may lie before
+     * {@code Py_buffer.buf} when strides are negative) as a segment of {@code arena}: no copy.
+     */
+    public static MemorySegment bufferExtent(long address, long length, Arena arena) {
+        return MemorySegment.ofAddress(address).reinterpret(length, arena, null);
+    }
+
+    /**
+     * What a {@code Py_buffer} filled for a {@code PyBUF_FULL_RO} request says (see {@link Layouts#PY_BUFFER}).
+     *
+     * @param buf        the address of the first element (index 0 in every dimension)
+     * @param length     {@code len}: the bytes the elements take, {@code itemsize * product(shape)}
+     * @param format     struct syntax; {@code "B"} where the exporter gave NULL (as CPython reads it)
+     * @param shape      one length per dimension; {@code [len / itemsize]} where the exporter gave NULL
+     * @param strides    bytes between elements per dimension; C-contiguous ones where the exporter gave NULL
+     * @param indirect   whether {@code suboffsets} asks for pointer dereferences (PIL-style arrays)
+     */
+    public record BufferFields(long buf, long length, long itemSize, boolean readOnly, String format, long[] shape,
+                               long[] strides, boolean indirect) {}
+
+    /** Reads the fields of a filled {@code Py_buffer}; the arrays are copies (they may point into it: F-BUFFER-FULL-RO). */
+    public static BufferFields bufferFields(MemorySegment pyBuffer) {
+        long buf = pyBuffer.get(ADDRESS, 0).address();
+        long length = bufferLength(pyBuffer);
+        long itemSize = Math.max(1, pyBuffer.get(JAVA_LONG, 24));
+        int ndim = pyBuffer.get(JAVA_INT, 36);
+        MemorySegment format = pyBuffer.get(ADDRESS, 40);
+        MemorySegment shapes = pyBuffer.get(ADDRESS, 48);
+        MemorySegment strides = pyBuffer.get(ADDRESS, 56);
+        MemorySegment suboffsets = pyBuffer.get(ADDRESS, 64);
+        long[] shape = shapes.equals(MemorySegment.NULL) ? (ndim == 0 ? new long[0] : new long[] {length / itemSize})
+                : shapes.reinterpret(8L * ndim).toArray(JAVA_LONG);
+        long[] stride = strides.equals(MemorySegment.NULL) ? contiguousStrides(shape, itemSize)
+                : strides.reinterpret(8L * ndim).toArray(JAVA_LONG);
+        boolean indirect = false;
+        if (!suboffsets.equals(MemorySegment.NULL)) {
+            for (long s : suboffsets.reinterpret(8L * ndim).toArray(JAVA_LONG)) {
+                indirect |= s >= 0;
+            }
+        }
+        return new BufferFields(buf, length, itemSize, bufferReadOnly(pyBuffer),
+                format.equals(MemorySegment.NULL) ? "B" : format.reinterpret(Long.MAX_VALUE).getString(0),
+                shape, stride, indirect);
+    }
+
+    /** A copy of the one element of a 0-dimensional buffer (its {@code itemsize} bytes at {@code buf}). */
+    public static byte[] bufferItem(BufferFields fields) {
+        return copyBytes(MemorySegment.ofAddress(fields.buf()), fields.itemSize());
+    }
+
+    private static long[] contiguousStrides(long[] shape, long itemSize) {
+        long[] strides = new long[shape.length];
+        long step = itemSize;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            strides[i] = step;
+            step *= shape[i];
+        }
+        return strides;
+    }
+
     /** {@code Py_buffer.len}. */
     public static long bufferLength(MemorySegment pyBuffer) {
         return pyBuffer.get(JAVA_LONG, 16);

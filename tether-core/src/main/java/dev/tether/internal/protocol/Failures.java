@@ -316,6 +316,32 @@ public final class Failures {
         return new ThreadStateException(ErrorCode.INVALID_CONFIGURATION, message);
     }
 
+    // ---- Python packages from jars (PythonPackages services: tether-numpy) --------------------------------------
+
+    /**
+     * A package jar built for another CPython than the one found: names both, and what to do.
+     *
+     * @param packages    the package's description ("numpy 2.4.2 from org.bytedeco:numpy:...")
+     * @param builtFor    the ABI tag its extension modules were built for ("cpython-314-x86_64-linux-gnu")
+     * @param python      the CPython found ("CPython 3.13.5 from org.bytedeco:cpython:3.13.5-1.5.12:linux-x86_64")
+     * @param runtimeTag  that CPython's ABI tag
+     */
+    public static ThreadStateException packagesIncompatible(String packages, String builtFor, String python,
+                                                            String runtimeTag) {
+        return unusable(packages + " is built for " + builtFor + ", but the CPython found is " + python + " ("
+                + runtimeTag + "): its extension modules cannot load there. Use a CPython that matches (for"
+                + " tether-numpy, the CPython of tether-cpython), or remove the package from the class path and"
+                + " install that CPython's own");
+    }
+
+    public static ThreadStateException packagesNotReady(String packages, Throwable cause) {
+        return unusable("Cannot make " + packages + " ready: " + cause.getMessage(), cause);
+    }
+
+    public static ThreadStateException packagesLibraryNotLoaded(String packages, Path library, RuntimeException cause) {
+        return unusable("Cannot load " + library + ", which " + packages + " needs: " + cause.getMessage(), cause);
+    }
+
     private static ThreadStateException unusable(String message) {
         return new ThreadStateException(ErrorCode.PYTHON_UNUSABLE, message);
     }
@@ -398,7 +424,34 @@ public final class Failures {
                 + " or set element");
     }
 
-    public static ConversionException pythonValueNotCreated() {
+    public static ConversionException indirectBuffer(String pythonType) {
+        return new ConversionException("The buffer of Python " + pythonType + " is indirect (it has suboffsets):"
+                + " Tether reads direct buffers only; copy it first (numpy.ascontiguousarray, bytes(...))");
+    }
+
+    /** A typed copy ({@code toDoubleArray()}...) of a buffer whose elements are of another type. */
+    public static ConversionException elementsDoNotFit(String method, String needed, String format) {
+        return new ConversionException(method + " needs " + needed + " elements; this buffer's format is '"
+                + format + "' (struct syntax). Pick the accessor of its type, or convert it in Python first"
+                + " (e.g. array.astype('float64'))");
+    }
+
+    public static ConversionException tooManyElements(long count) {
+        return new ConversionException("The buffer has " + count + " elements, more than a Java array holds;"
+                + " read it through segment() instead");
+    }
+
+    /** {@code toNumpy} of memory that cannot back an array: closed, or of the wrong size. */
+    public static ConversionException notAnArray(String detail) {
+        return new ConversionException("Cannot make a numpy array of this Java memory: " + detail);
+    }
+
+    public static ConversionException boolNotNumber(String pythonType, String javaType) {
+        return new ConversionException("Expected a number, got " + pythonType + ", a boolean: use Boolean, not "
+                + javaType + " (a bool is not converted to a number implicitly)");
+    }
+
+        public static ConversionException pythonValueNotCreated() {
         return new ConversionException("CPython could not create the value (out of memory?)");
     }
 

@@ -48,17 +48,21 @@ final class MainThreadWork {
      * (F-312-REFUSED-INIT).
      */
     private static final List<String> REFUSED_BEFORE_INIT_312 = List.of("_decimal", "_datetime");
+    /** What the {@code PythonPackages} services add to {@code sys.path} of every interpreter. */
+    private final List<String> pythonPath;
     /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
     private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
 
-    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts, Support.Setup setup) {
+    MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts, Support.Setup setup,
+                   List<String> pythonPath) {
         this.thread = thread;
         this.main = main;
         this.facts = facts;
         this.setup = setup;
+        this.pythonPath = pythonPath;
     }
 
     /**
@@ -80,6 +84,7 @@ final class MainThreadWork {
             try {
                 Support.install(created, fromConfig && facts.minor() == 12 && config.checkMultiInterpExtensions()
                         ? setup.refusing(REFUSED_BEFORE_INIT_312) : setup);
+                Support.extendPath(created, pythonPath);
             } finally {
                 CApi.PyEval_SaveThread();
             }

@@ -73,7 +73,7 @@ public final class RuntimeImpl implements Lifecycle {
                 this);
         this.plan = started.plan();
         this.setup = setup(config, plan, version.minor());
-        this.work = new MainThreadWork(mainThread, main, facts, setup);
+        this.work = new MainThreadWork(mainThread, main, facts, setup, started.pythonPath());
         interpreters.add(main);
     }
 

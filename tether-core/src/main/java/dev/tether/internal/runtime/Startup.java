@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,13 +33,15 @@ final class Startup {
      *
      * @param mainInterpreter   {@code PyInterpreterState *} of the main interpreter
      * @param mainThreadState   the main thread's own thread state
+     * @param pythonPath        what the {@code PythonPackages} services add to every interpreter's {@code sys.path}
      */
     record Started(Discovery.Found location, PythonVersion version, EnvironmentPlan plan,
-                   PythonMainThread mainThread, MemorySegment mainInterpreter, MemorySegment mainThreadState) {}
+                   PythonMainThread mainThread, MemorySegment mainInterpreter, MemorySegment mainThreadState,
+                   List<String> pythonPath) {}
 
     /**
-     * Finds and loads libpython (RTLD_GLOBAL), reads its version, checks the home's standard library, then
-     * initializes CPython on a new main thread. {@code committed} runs once the process is about to be changed for
+     * Finds and loads libpython (RTLD_GLOBAL), reads its version, checks the home's standard library, prepares the
+     * {@code PythonPackages} services ({@link Packages}), then initializes CPython on a new main thread. {@code committed} runs once the process is about to be changed for
      * good (CPython's initialization cannot be undone).
      */
     static Started start(RuntimeConfig config, Runnable committed) {
@@ -52,6 +55,7 @@ final class Startup {
         PythonVersion version = readVersion(found);
         checkHome(found, version);
         EnvironmentPlan plan = EnvironmentPlan.of(config, found, version, venv);
+        List<String> pythonPath = Packages.prepare(version, found);
         committed.run();
         PythonMainThread mainThread = new PythonMainThread();
         try {
@@ -62,7 +66,7 @@ final class Startup {
                 CApi.PyEval_SaveThread();
                 return new MemorySegment[] {interp, own};
             });
-            return new Started(found, version, plan, mainThread, state[0], state[1]);
+            return new Started(found, version, plan, mainThread, state[0], state[1], pythonPath);
         } catch (RuntimeException | Error e) {
             mainThread.stop();
             throw e;
@@ -79,6 +83,7 @@ final class Startup {
             try {
                 Support.initializeRuntime();
                 Support.install(main, setup);
+                Support.extendPath(main, started.pythonPath());
                 Support.Environment environment = Support.environment(main);
                 CApi.PyEval_SaveThread();
                 return environment;

@@ -523,3 +523,36 @@ def _exit_status(code):
     except Exception:
         pass
     return 1
+
+
+def extend_path(entries):
+    """Appends the folders of Python packages that came in jars (PythonPackages services) to sys.path, once each."""
+    for entry in entries:
+        if entry not in sys.path:
+            sys.path.append(entry)
+
+
+class _JavaMemory:
+    """Java memory that numpy uses without copying (ThreadState.toNumpy).
+
+    numpy reads __array_interface__ and keeps this object as the array's base, as every view of the array does,
+    so it lives as long as any array on the memory (F-NUMPY-INTERFACE-BASE); its pin (a capsule) keeps the Java
+    memory alive until then.
+    """
+
+    __slots__ = ("__array_interface__", "_pin")
+
+    def __init__(self, interface, pin):
+        self.__array_interface__ = interface
+        self._pin = pin
+
+
+def to_numpy(address, readonly, typestr, shape, pin):
+    """A numpy array over the Java memory at address (see _JavaMemory); numpy is imported on first use."""
+    import numpy
+
+    shape = tuple(shape)
+    if address == 0:
+        return numpy.empty(shape, dtype=typestr)
+    memory = _JavaMemory({"version": 3, "data": (address, readonly), "typestr": typestr, "shape": shape}, pin)
+    return numpy.asarray(memory)

@@ -1,9 +1,10 @@
-package dev.tether.cpython;
+package dev.tether.cpython.cache;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,14 +20,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /**
- * Puts a {@link Bundle} into the cache once, safely when threads and processes ask for it at the same time.
+ * Puts a {@link Source} (a tree of files in a jar: CPython for tether-cpython, numpy and OpenBLAS for tether-numpy)
+ * into the cache once, safely when threads and processes ask for it at the same time.
  *
  * <h2 id="protocol">Protocol</h2>
  * A tree in the cache is <em>complete</em> when its {@value #MARKER} file exists; only complete trees are handed out.
@@ -45,23 +47,11 @@ import java.util.regex.Pattern;
  * dies, so a crash cannot block later runs. Extraction does not fsync: after a power loss a tree may need deleting
  * by hand.
  */
-final class Installer {
+public final class Installer {
     /** The file whose presence makes a tree complete; written last, inside the temporary folder. */
-    static final String MARKER = ".tether-complete";
+    public static final String MARKER = ".tether-complete";
     /** How old a temporary folder must be before it is taken for abandoned. */
-    static final Duration ABANDONED = Duration.ofHours(1);
-
-    /** What an embedded runtime never needs: scripts, headers, man pages, build metadata, JavaCPP's JNI glue. */
-    private static final Pattern SKIPPED = Pattern.compile(
-            "(bin|include|share|lib/cmake|lib/pkgconfig|lib/python3\\.\\d+/test)/.*|libjnipython\\.so");
-    /**
-     * The interpreter binary ({@code bin/python3.X}), kept out of {@code bin/} and made executable (zip entries carry
-     * no permissions): it is {@code sys.executable}, which {@code subprocess} and {@code multiprocessing} start. It
-     * finds libpython through its run path {@code $ORIGIN/../}.
-     */
-    private static final Pattern INTERPRETER = Pattern.compile("bin/python3\\.\\d+");
-    /** Bytedeco's libffi, at the top of the tree: {@code _ctypes} cannot find it there (see {@link #copyLibffi}). */
-    private static final Pattern LIBFFI = Pattern.compile("libffi\\.so\\.\\d+");
+    public static final Duration ABANDONED = Duration.ofHours(1);
 
     /** One lock per target folder (absolute, normalized): keeps the threads of this JVM from extracting twice. */
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
@@ -69,22 +59,22 @@ final class Installer {
     private Installer() {}
 
     /**
-     * Makes {@code <cacheRoot>/<bundle.cacheName()>} a complete tree, extracting it if needed.
+     * Makes {@code <cacheRoot>/<source.cacheName()>} a complete tree, extracting it if needed.
      *
-     * @return the tree's folder (CPython's home)
+     * @return the tree's folder
      * @throws IOException naming the folder or file at fault
      */
-    static Path install(Bundle bundle, Path cacheRoot) throws IOException {
+    public static Path install(Source source, Path cacheRoot) throws IOException {
         // the real path keys the lock: two spellings of one folder must not extract twice (nor overlap file locks)
-        Path target = createCacheRoot(cacheRoot).resolve(bundle.cacheName());
-        if (!isComplete(target) || !hasInterpreter(target, bundle.minor())) {
+        Path target = createCacheRoot(cacheRoot).resolve(source.cacheName());
+        if (!isComplete(target) || !source.upToDate(target)) {
             ReentrantLock lock = LOCKS.computeIfAbsent(target, k -> new ReentrantLock());
             lock.lock();
             try {
                 if (!isComplete(target)) {
-                    publish(extract(bundle, target), target);
-                } else if (!hasInterpreter(target, bundle.minor())) {
-                    addInterpreter(bundle, target);
+                    publish(extract(source, target), target);
+                } else if (!source.upToDate(target)) {
+                    source.update(target);
                 }
             } finally {
                 lock.unlock();
@@ -95,64 +85,8 @@ final class Installer {
     }
 
     /** Whether {@code tree} is a complete tree (its marker exists). */
-    static boolean isComplete(Path tree) {
+    public static boolean isComplete(Path tree) {
         return Files.isRegularFile(tree.resolve(MARKER), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** Whether a file of the bundle (its path relative to the tree) is extracted. */
-    static boolean wanted(String relative) {
-        return INTERPRETER.matcher(relative).matches() || !SKIPPED.matcher(relative).matches();
-    }
-
-    /** Whether the tree's {@code bin/python3.X} is there and executable. */
-    static boolean hasInterpreter(Path tree, int minor) {
-        Path exe = tree.resolve("bin/python3." + minor);
-        return Files.isRegularFile(exe) && Files.isExecutable(exe);
-    }
-
-    /**
-     * Adds {@code bin/python3.X} to a complete tree extracted by an older Tether, which left {@code bin/} out:
-     * written to a temporary name, made executable, then renamed into place (under the tree's file lock), so a
-     * reader sees no interpreter or a whole one.
-     */
-    private static void addInterpreter(Bundle bundle, Path tree) throws IOException {
-        String name = "bin/python3." + bundle.minor();
-        Path exe = tree.resolve(name);
-        Files.createDirectories(exe.getParent());
-        Path temporary = exe.resolveSibling(exe.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
-        try {
-            bundle.forEachFile(name::equals, (relative, content) -> {
-                Files.copy(content, temporary);
-                makeExecutable(temporary);
-            });
-            if (!Files.exists(temporary)) {
-                return; // the jar has no interpreter binary: sys.executable stays empty
-            }
-            Path lockFile = tree.resolveSibling(tree.getFileName() + ".lock");
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE)) {
-                channel.lock();
-                Files.move(temporary, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-    }
-
-    /** Adds execute permission wherever read permission is (what {@code chmod +x} does under a 022 umask). */
-    private static void makeExecutable(Path file) throws IOException {
-        Set<PosixFilePermission> permissions = new HashSet<>(Files.getPosixFilePermissions(file));
-        if (permissions.contains(PosixFilePermission.OWNER_READ)) {
-            permissions.add(PosixFilePermission.OWNER_EXECUTE);
-        }
-        if (permissions.contains(PosixFilePermission.GROUP_READ)) {
-            permissions.add(PosixFilePermission.GROUP_EXECUTE);
-        }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-            permissions.add(PosixFilePermission.OTHERS_EXECUTE);
-        }
-        Files.setPosixFilePermissions(file, permissions);
     }
 
     /** Creates the cache folder if needed and returns its real path. */
@@ -169,51 +103,28 @@ final class Installer {
      * Extracts the wanted files into a new temporary sibling of {@code target}, then writes the marker (which records
      * the source and how many files and bytes came from it).
      */
-    private static Path extract(Bundle bundle, Path target) throws IOException {
+    private static Path extract(Source source, Path target) throws IOException {
         Path temporary = createTemporary(target);
         try {
             Set<Path> folders = new HashSet<>();
             long[] totals = new long[2];
-            bundle.forEachFile(Installer::wanted, (relative, content) -> {
+            source.forEachFile(source::wanted, (relative, content) -> {
                 Path file = destination(temporary, relative);
                 mkdirs(file.getParent(), folders);
                 totals[0]++;
                 totals[1] += Files.copy(content, file);
-                if (INTERPRETER.matcher(relative).matches()) {
-                    makeExecutable(file);
-                }
             });
-            copyLibffi(temporary, bundle.minor());
-            Files.writeString(temporary.resolve(MARKER), "source=" + bundle.archive() + "\nname=" + bundle.cacheName()
+            source.complete(temporary);
+            Files.writeString(temporary.resolve(MARKER), "source=" + source.archive() + "\nname=" + source.cacheName()
                     + "\nfiles=" + totals[0] + "\nbytes=" + totals[1] + "\nextracted=" + Instant.now() + "\n",
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return temporary;
         } catch (IOException | RuntimeException | Error e) {
             deleteQuietly(temporary);
             if (e instanceof IOException io) {
-                throw new IOException("Cannot extract " + bundle + " into " + temporary + ": " + io, io);
+                throw new IOException("Cannot extract " + source + " into " + temporary + ": " + io, io);
             }
             throw e;
-        }
-    }
-
-    /**
-     * Copies each {@code libffi.so.N} of the tree's top folder into {@code lib/python3.X/lib-dynload}, unless one is
-     * there. {@code _ctypes} needs it, and its run path ({@code $ORIGIN/:$ORIGIN/../:$ORIGIN/../lib/}) does not reach
-     * the top folder, where bytedeco puts it: without the copy {@code import ctypes} works only where the system
-     * has the same libffi, and current distributions ship libffi.so.8, while bytedeco's CPython 3.9 to 3.12 need
-     * libffi.so.5 to .7.
-     */
-    private static void copyLibffi(Path tree, int minor) throws IOException {
-        Path dynload = tree.resolve("lib/python3." + minor + "/lib-dynload");
-        try (DirectoryStream<Path> libffi = Files.newDirectoryStream(tree, "libffi.so.*")) {
-            for (Path lib : libffi) {
-                Path copy = dynload.resolve(lib.getFileName());
-                if (LIBFFI.matcher(lib.getFileName().toString()).matches() && Files.isDirectory(dynload)
-                        && !Files.exists(copy)) {
-                    Files.copy(lib, copy);
-                }
-            }
         }
     }
 
@@ -255,6 +166,51 @@ final class Installer {
      * Renames {@code temporary} to {@code target}, as step 4 of the <a href="#protocol">protocol</a>; deletes
      * {@code temporary} instead if another process got there first.
      */
+    /**
+     * Puts {@code file} into {@code tree}, which is complete already, so that a reader sees it missing or whole:
+     * {@code write} makes it under a temporary name, which is then renamed into place under the tree's file lock.
+     */
+    public static void addFile(Path tree, String relative, FileWriter write) throws IOException {
+        Path file = tree.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+        try {
+            if (!write.write(temporary)) {
+                return;
+            }
+            try (FileChannel channel = FileChannel.open(tree.resolveSibling(tree.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                channel.lock();
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Writes a file for {@link #addFile}. */
+    @FunctionalInterface
+    public interface FileWriter {
+        /** Writes {@code file}; false if there was nothing to write. */
+        boolean write(Path file) throws IOException;
+    }
+
+    /** Adds execute permission wherever read permission is (what {@code chmod +x} does under a 022 umask). */
+    public static void makeExecutable(Path file) throws IOException {
+        Set<PosixFilePermission> permissions = new HashSet<>(Files.getPosixFilePermissions(file));
+        if (permissions.contains(PosixFilePermission.OWNER_READ)) {
+            permissions.add(PosixFilePermission.OWNER_EXECUTE);
+        }
+        if (permissions.contains(PosixFilePermission.GROUP_READ)) {
+            permissions.add(PosixFilePermission.GROUP_EXECUTE);
+        }
+        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+        }
+        Files.setPosixFilePermissions(file, permissions);
+    }
+
     private static void publish(Path temporary, Path target) throws IOException {
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
         boolean published = false;
@@ -271,7 +227,7 @@ final class Installer {
             throw new IOException("Cannot rename " + temporary + " to " + target + " atomically; point"
                     + " -Dtether.cache.dir or TETHER_CACHE_DIR to a local file system", e);
         } catch (IOException e) {
-            throw new IOException("Cannot publish the extracted CPython " + temporary + " as " + target + " (lock "
+            throw new IOException("Cannot publish the extracted tree " + temporary + " as " + target + " (lock "
                     + lockFile + "): " + e, e);
         } finally {
             if (!published) {
@@ -329,5 +285,44 @@ final class Installer {
         } catch (IOException e) {
             // left for the next sweep
         }
+    }
+
+    /**
+     * The cache folder chosen from the system property {@code tether.cache.dir}, then the environment's
+     * {@code TETHER_CACHE_DIR} and {@code XDG_CACHE_HOME} (used only if absolute, as its specification says), then
+     * the user's home: {@code ~/.cache/tether}.
+     */
+    public static Path defaultCacheRoot(String property, Map<String, String> env, String userHome) throws IOException {
+        String source = "tether.cache.dir";
+        try {
+            if (present(property)) {
+                return Path.of(property);
+            }
+            source = "TETHER_CACHE_DIR";
+            if (present(env.get(source))) {
+                return Path.of(env.get(source));
+            }
+            source = "XDG_CACHE_HOME";
+            if (present(env.get(source)) && Path.of(env.get(source)).isAbsolute()) {
+                return Path.of(env.get(source), "tether");
+            }
+            source = "user.home";
+            if (present(userHome)) {
+                return Path.of(userHome, ".cache", "tether");
+            }
+        } catch (InvalidPathException e) {
+            throw new IOException("The cache folder from " + source + " is not a valid path: " + e.getMessage(), e);
+        }
+        throw new IOException("No cache folder: set -Dtether.cache.dir or TETHER_CACHE_DIR");
+    }
+
+    /** {@link #defaultCacheRoot(String, Map, String)} of this process. */
+    public static Path defaultCacheRoot() throws IOException {
+        return defaultCacheRoot(System.getProperty("tether.cache.dir"), System.getenv(),
+                System.getProperty("user.home"));
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
     }
 }
