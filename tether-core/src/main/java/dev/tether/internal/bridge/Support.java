@@ -3,6 +3,7 @@ package dev.tether.internal.bridge;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Interrupts;
 import dev.tether.internal.protocol.Slot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,11 +71,16 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
+            interpreter.set(Interrupts.TYPE, CApi.PyObject_GetAttrString(module, arena.allocateFrom("Interrupted")));
         }
     }
 
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
+        MemorySegment interrupted = interpreter.take(Interrupts.TYPE);
+        if (interrupted != null) {
+            CApi.Py_DecRef(interrupted);
+        }
         Handles h = interpreter.take(HANDLES);
         if (h != null) {
             CApi.Py_DecRef(h.describe());

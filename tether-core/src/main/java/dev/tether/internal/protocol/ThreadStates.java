@@ -196,12 +196,14 @@ public final class ThreadStates {
             }
             case ADOPTED -> {
                 // CPython's thread state stays attached: it was never ours.
+                Interrupts.leaving(binding);
                 binding.active = null;
                 binding.adopted = false;
                 record.current = null;
                 binding.interpreter.gate().releaseThread(binding);
             }
             case NEW -> {
+                Interrupts.leaving(binding);
                 detachOwned(binding);
                 record.current = null;
                 binding.interpreter.gate().releaseThread(binding);
@@ -281,6 +283,7 @@ public final class ThreadStates {
         binding.adopted = true;
         record.current = binding;
         drainDeferred(binding.interpreter);
+        Interrupts.entered(binding);
         return push(record, binding, Kind.ADOPTED, null, null, null);
     }
 
@@ -303,6 +306,7 @@ public final class ThreadStates {
         binding.active = ts;
         record.current = binding;
         drainDeferred(binding.interpreter);
+        Interrupts.entered(binding);
         return push(record, binding, Kind.NEW, previous, previous == null ? foreign : null, guard);
     }
 
