@@ -4,11 +4,14 @@ import dev.tether.scenarios.CallsAndExceptions;
 import dev.tether.scenarios.ConversionProperties;
 import dev.tether.scenarios.CrossInterpreterStarvation;
 import dev.tether.scenarios.Environment;
+import dev.tether.scenarios.ExitStorm;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
+import dev.tether.scenarios.InterruptStorm;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
+import dev.tether.scenarios.PendingCalls;
 import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ShutdownHook;
@@ -46,6 +49,9 @@ public final class Suites {
                 new Suite("no starvation across interpreters", CrossInterpreterStarvation::suite),
                 new Suite("thread states of dead threads reclaimed", ThreadChurn::suite),
                 new Suite("shutdown hook bounded", ShutdownHook::suite),
+                new Suite("JVM exit storm", ExitStorm::suite),
+                new Suite("interrupts and timeouts storm", InterruptStorm::suite),
+                new Suite("pending calls on the main thread", PendingCalls::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

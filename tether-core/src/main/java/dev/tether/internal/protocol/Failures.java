@@ -152,7 +152,7 @@ public final class Failures {
 
     /** What an interrupt report says when CPython's main thread could not reach the interpreter in time. */
     public static String interruptNotDelivered(InterpreterImpl interpreter) {
-        return "(none interrupted: CPython's main thread could not attach to " + interpreter.describe() + " in time)";
+        return "(none interrupted: could not attach to " + interpreter.describe() + " in time)";
     }
 
     /** The text of the warning logged when the shutdown hook could not close the runtime. */

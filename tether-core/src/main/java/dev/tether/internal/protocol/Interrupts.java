@@ -216,23 +216,17 @@ public final class Interrupts {
      * the watcher must keep looking meanwhile.
      */
     private static void deliver(InterpreterImpl interpreter, Binding target, int call, Watch timed) {
-        GuardImpl guard = GuardImpl.tryAcquireInternal(interpreter);
-        if (guard == null) {
-            return; // the interpreter is ending: its close interrupts what still runs
-        }
         try {
             Thread.ofPlatform().daemon().name("tether-interrupt").start(() -> {
                 try {
                     deliverAttached(interpreter, target, call, timed);
                 } finally {
-                    guard.release();
                     if (timed != null) {
                         timed.delivering = false;
                     }
                 }
             });
         } catch (RuntimeException | OutOfMemoryError e) {
-            guard.release();
             if (timed != null) {
                 timed.delivering = false;
             }
@@ -242,13 +236,7 @@ public final class Interrupts {
 
     /** Step 2 of the class comment, on the delivery thread, with a thread state of its own. */
     private static void deliverAttached(InterpreterImpl interpreter, Binding target, int call, Watch timed) {
-        MemorySegment ts = CApi.PyThreadState_New(interpreter.pointer());
-        if (ts.equals(MemorySegment.NULL)) {
-            target.deliveringCall = 0;
-            return;
-        }
-        ThreadStates.restore(interpreter, ts);
-        try {
+        Boolean attached = withOwnThreadState(interpreter, () -> {
             if (target.call == call && (timed == null || !timed.ended)) {
                 MemorySegment type = interpreter.get(TYPE);
                 target.interruptedCall = call;
@@ -257,9 +245,39 @@ public final class Interrupts {
                 }
                 CApi.PyThreadState_SetAsyncExc(target.ident, type != null ? type : CApi.PyExc_KeyboardInterrupt);
             }
+            return Boolean.TRUE;
+        });
+        if (attached == null) {
+            target.deliveringCall = 0;
+        }
+    }
+
+    /**
+     * Runs {@code body} on the calling thread attached to a thread state of its own in {@code interpreter}, created
+     * and deleted here (F-GILSTATE-REBIND), under an internal hold (admitted while the interpreter is closing, not
+     * once it is ending). The calling thread must hold no thread state: a fresh thread, as for interrupting.
+     *
+     * @return what {@code body} returned, or null if the interpreter is ending or no thread state could be made
+     */
+    public static <T> T withOwnThreadState(InterpreterImpl interpreter, Supplier<T> body) {
+        GuardImpl guard = GuardImpl.tryAcquireInternal(interpreter);
+        if (guard == null) {
+            return null;
+        }
+        try {
+            MemorySegment ts = CApi.PyThreadState_New(interpreter.pointer());
+            if (ts.equals(MemorySegment.NULL)) {
+                return null;
+            }
+            ThreadStates.restore(interpreter, ts);
+            try {
+                return body.get();
+            } finally {
+                CApi.PyThreadState_Clear(ts);
+                CApi.PyThreadState_DeleteCurrent();
+            }
         } finally {
-            CApi.PyThreadState_Clear(ts);
-            CApi.PyThreadState_DeleteCurrent();
+            guard.release();
         }
     }
 }

@@ -244,7 +244,7 @@ public final class ThreadStates {
     }
 
     /** Identifiers ({@code PyThread_get_thread_ident}) of the Java threads that hold {@code interpreter} now. */
-    static long[] holderIdents(InterpreterImpl interpreter) {
+    public static long[] holderIdents(InterpreterImpl interpreter) {
         return interpreter.gate().holders().stream().mapToLong(b -> b.ident).toArray();
     }
 

@@ -1,0 +1,176 @@
+package dev.tether.internal.capi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tells, without taking a GIL, whether CPython may have pending calls for its main thread (F-PENDING-CALLS-FLAG):
+ * the main thread then attaches and runs them; otherwise it stays off the GIL, so that looking every few
+ * milliseconds costs the threads running Python nothing.
+ *
+ * <p>Where CPython keeps that state is private and moves between versions, so it is found at start-up rather than
+ * written down per version: with the main thread attached, it snapshots the memory that holds it, queues a no-op
+ * pending call, snapshots again, runs it, snapshots a third time, three times over. The 32-bit words that read 0,
+ * non-zero, 0 every time are the flags (the pending-call count or flag, and on some versions the eval breaker). The
+ * memory is {@code _PyRuntime} on 3.12+ (main-thread pending calls are the runtime's there) and the first
+ * {@link #INTERPRETER_BYTES} of each interpreter on 3.9-3.11 (each interpreter has its own queue, served by the main
+ * thread only).
+ *
+ * <p>A flag can also be set for other reasons (an eval breaker, while threads contend for the GIL): a word still
+ * non-zero right after the pending calls ran is disarmed until it reads 0 again, so it does not make the main
+ * thread take the GIL every time it looks. Main thread only.
+ */
+public final class PendingCallsProbe {
+    /** Bytes of an interpreter state read on 3.9-3.11: its {@code ceval} state lies in the first few hundred. */
+    static final long INTERPRETER_BYTES = 1024;
+    /** Bytes of {@code _PyRuntime} read on 3.12+ when its symbol size is unknown. */
+    static final long RUNTIME_BYTES_DEFAULT = 16 * 1024;
+    /** At most this much of {@code _PyRuntime} is read (3.12's is 450 KiB). */
+    static final long RUNTIME_BYTES_MAX = 1024 * 1024;
+    private static final int ROUNDS = 3;
+
+    private static final MemorySegment NO_OP = noOpCallback();
+
+    /** Whether the words are relative to each interpreter (3.9-3.11) or absolute in {@code _PyRuntime}. */
+    private final boolean perInterpreter;
+    private final MemorySegment runtime;
+    private final long[] offsets;
+    /** Per interpreter address (or 0 for the runtime): which words are armed. */
+    private final Map<Long, boolean[]> armed = new HashMap<>();
+
+    private PendingCallsProbe(boolean perInterpreter, MemorySegment runtime, long[] offsets) {
+        this.perInterpreter = perInterpreter;
+        this.runtime = runtime;
+        this.offsets = offsets;
+    }
+
+    /**
+     * Finds the flags. The calling thread must be CPython's main thread, attached to the main interpreter, with no
+     * pending call queued by anyone else yet (start-up).
+     *
+     * @return the probe, or null if no flag was found (then the caller looks by taking the GIL)
+     */
+    public static PendingCallsProbe discover(int minor) {
+        boolean perInterpreter = minor <= 11;
+        MemorySegment region = perInterpreter
+                ? CApi.PyInterpreterState_Main().reinterpret(INTERPRETER_BYTES)
+                : LibPython.find("_PyRuntime").map(r -> r.reinterpret(runtimeBytes())).orElse(null);
+        if (region == null || CApi.Py_MakePendingCalls() != 0) {
+            CApi.PyErr_Clear();
+            return null;
+        }
+        List<Long> candidates = null;
+        for (int round = 0; round < ROUNDS; round++) {
+            int[] before = words(region);
+            if (CApi.Py_AddPendingCall(NO_OP, MemorySegment.NULL) != 0) {
+                return null;
+            }
+            int[] queued = words(region);
+            CApi.Py_MakePendingCalls();
+            int[] after = words(region);
+            List<Long> found = new ArrayList<>();
+            for (int i = 0; i < before.length; i++) {
+                if (before[i] == 0 && queued[i] != 0 && after[i] == 0) {
+                    found.add(i * 4L);
+                }
+            }
+            if (candidates == null) {
+                candidates = found;
+            } else {
+                candidates.retainAll(found);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        return new PendingCallsProbe(perInterpreter, perInterpreter ? null : region,
+                candidates.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Whether {@code interpreter} (its {@code PyInterpreterState *}, alive) may have pending calls now. */
+    public boolean due(MemorySegment interpreter) {
+        MemorySegment base = base(interpreter);
+        boolean[] on = armed(base);
+        boolean due = false;
+        for (int i = 0; i < offsets.length; i++) {
+            int value = base.get(JAVA_INT, offsets[i]);
+            if (value == 0) {
+                on[i] = true;
+            } else if (on[i]) {
+                due = true;
+            }
+        }
+        return due;
+    }
+
+    /** After the pending calls ran: disarms the words still set (they are set for another reason). */
+    public void ran(MemorySegment interpreter) {
+        MemorySegment base = base(interpreter);
+        boolean[] on = armed(base);
+        for (int i = 0; i < offsets.length; i++) {
+            if (base.get(JAVA_INT, offsets[i]) != 0) {
+                on[i] = false;
+            }
+        }
+    }
+
+    /** Forgets an interpreter that is about to end. */
+    public void forget(MemorySegment interpreter) {
+        armed.remove(interpreter.address());
+    }
+
+    /** Whether each interpreter has its own pending calls for the main thread (3.9-3.11). */
+    public boolean perInterpreter() {
+        return perInterpreter;
+    }
+
+    /** For diagnostics: where the flags were found. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(perInterpreter ? "interpreter state +" : "_PyRuntime +");
+        for (long offset : offsets) {
+            sb.append(' ').append(offset);
+        }
+        return sb.toString();
+    }
+
+    private MemorySegment base(MemorySegment interpreter) {
+        return perInterpreter ? interpreter.reinterpret(INTERPRETER_BYTES) : runtime;
+    }
+
+    private boolean[] armed(MemorySegment base) {
+        return armed.computeIfAbsent(perInterpreter ? base.address() : 0L, k -> new boolean[offsets.length]);
+    }
+
+    private static long runtimeBytes() {
+        return Math.min(RUNTIME_BYTES_MAX, LibPython.symbolSize("_PyRuntime").orElse(RUNTIME_BYTES_DEFAULT)) & ~3L;
+    }
+
+    private static int[] words(MemorySegment region) {
+        return region.toArray(JAVA_INT);
+    }
+
+    private static MemorySegment noOpCallback() {
+        try {
+            var target = MethodHandles.lookup().findStatic(PendingCallsProbe.class, "noOp",
+                    MethodType.methodType(int.class, MemorySegment.class));
+            return LibPython.linker().upcallStub(target, FunctionDescriptor.of(JAVA_INT, ADDRESS), Arena.global());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The pending call queued while looking for the flags: does nothing, never throws (F-UPCALL-NO-THROW). */
+    private static int noOp(MemorySegment arg) {
+        return 0;
+    }
+}
