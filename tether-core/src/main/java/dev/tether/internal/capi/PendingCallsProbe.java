@@ -27,8 +27,9 @@ import java.util.Map;
  * thread only).
  *
  * <p>A flag can also be set for other reasons (an eval breaker, while threads contend for the GIL): a word still
- * non-zero right after the pending calls ran is disarmed until it reads 0 again, so it does not make the main
- * thread take the GIL every time it looks. Main thread only.
+ * non-zero right after the pending calls ran is disarmed until it reads 0 again or {@link #DISARMED_NANOS} passed,
+ * so it does not make the main thread take the GIL every time it looks. (The real flag can be non-zero then too,
+ * for a call queued meanwhile: the bound keeps that call's wait short.) Main thread only.
  */
 public final class PendingCallsProbe {
     /** Bytes of an interpreter state read on 3.9-3.11: its {@code ceval} state lies in the first few hundred. */
@@ -38,6 +39,8 @@ public final class PendingCallsProbe {
     /** At most this much of {@code _PyRuntime} is read (3.12's is 450 KiB). */
     static final long RUNTIME_BYTES_MAX = 1024 * 1024;
     private static final int ROUNDS = 3;
+    /** How long a word that stayed set after the pending calls ran is ignored at most. */
+    static final long DISARMED_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
 
     private static final MemorySegment NO_OP = noOpCallback();
 
@@ -45,8 +48,8 @@ public final class PendingCallsProbe {
     private final boolean perInterpreter;
     private final MemorySegment runtime;
     private final long[] offsets;
-    /** Per interpreter address (or 0 for the runtime): which words are armed. */
-    private final Map<Long, boolean[]> armed = new HashMap<>();
+    /** Per interpreter address (or 0 for the runtime), per word: 0 if armed, else when it was disarmed. */
+    private final Map<Long, long[]> disarmed = new HashMap<>();
 
     private PendingCallsProbe(boolean perInterpreter, MemorySegment runtime, long[] offsets) {
         this.perInterpreter = perInterpreter;
@@ -100,33 +103,36 @@ public final class PendingCallsProbe {
     /** Whether {@code interpreter} (its {@code PyInterpreterState *}, alive) may have pending calls now. */
     public boolean due(MemorySegment interpreter) {
         MemorySegment base = base(interpreter);
-        boolean[] on = armed(base);
+        long[] off = disarmed(base);
+        long now = System.nanoTime();
         boolean due = false;
         for (int i = 0; i < offsets.length; i++) {
             int value = base.get(JAVA_INT, offsets[i]);
-            if (value == 0) {
-                on[i] = true;
-            } else if (on[i]) {
+            if (value == 0 || (off[i] != 0 && now - off[i] >= DISARMED_NANOS)) {
+                off[i] = 0;
+            }
+            if (value != 0 && off[i] == 0) {
                 due = true;
             }
         }
         return due;
     }
 
-    /** After the pending calls ran: disarms the words still set (they are set for another reason). */
+    /** After the pending calls ran: disarms the words still set (for a while: see the class comment). */
     public void ran(MemorySegment interpreter) {
         MemorySegment base = base(interpreter);
-        boolean[] on = armed(base);
+        long[] off = disarmed(base);
+        long now = System.nanoTime();
         for (int i = 0; i < offsets.length; i++) {
             if (base.get(JAVA_INT, offsets[i]) != 0) {
-                on[i] = false;
+                off[i] = now == 0 ? 1 : now;
             }
         }
     }
 
     /** Forgets an interpreter that is about to end. */
     public void forget(MemorySegment interpreter) {
-        armed.remove(interpreter.address());
+        disarmed.remove(interpreter.address());
     }
 
     /** Whether each interpreter has its own pending calls for the main thread (3.9-3.11). */
@@ -147,8 +153,8 @@ public final class PendingCallsProbe {
         return perInterpreter ? interpreter.reinterpret(INTERPRETER_BYTES) : runtime;
     }
 
-    private boolean[] armed(MemorySegment base) {
-        return armed.computeIfAbsent(perInterpreter ? base.address() : 0L, k -> new boolean[offsets.length]);
+    private long[] disarmed(MemorySegment base) {
+        return disarmed.computeIfAbsent(perInterpreter ? base.address() : 0L, k -> new long[offsets.length]);
     }
 
     private static long runtimeBytes() {

@@ -48,6 +48,8 @@ final class MainThreadWork {
      * where the probe found CPython's flags (F-PENDING-CALLS-FLAG), so looking often costs Python threads nothing.
      */
     static final long PENDING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Failed pending calls reported in one look at most (each failure stops CPython's loop over the queue). */
+    static final int MAX_FAILED_PENDING_CALLS = 32;
     /** Where no flag was found: how often the main thread takes the GIL to run pending calls anyway. */
     static final long PENDING_FALLBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -129,7 +131,8 @@ final class MainThreadWork {
      * own main thread it would interrupt the program), so it is reported through {@code sys.unraisablehook}.
      */
     private static void makePendingCalls() {
-        if (CApi.Py_MakePendingCalls() < 0) {
+        // CPython stops at a call that failed and leaves the rest queued: go on with them.
+        for (int i = 0; i < MAX_FAILED_PENDING_CALLS && CApi.Py_MakePendingCalls() < 0; i++) {
             CApi.PyErr_WriteUnraisable(MemorySegment.NULL);
         }
     }
