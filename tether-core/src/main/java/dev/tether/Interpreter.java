@@ -195,7 +195,8 @@ public final class Interpreter implements AutoCloseable {
      * Closes this interpreter, waiting at most {@code timeout} for the work in flight; then interrupts the Python
      * code still running in it (a {@code KeyboardInterrupt}, delivered at the next bytecode: a blocking call finishes
      * first; repeated every half second), waits a grace period (the timeout, but at least one and at most two
-     * seconds), and gives up if it still runs.
+     * seconds, counted from the deadline), and gives up if it still runs. Daemon threads Python started here are not
+     * waited for, but are interrupted once only they are left, and the interpreter is not ended while one runs.
      *
      * @throws ThreadStateException {@link ErrorCode#CLOSE_TIMED_OUT} naming the threads that still hold it (the
      *                              interpreter stays {@link State#CLOSING}), or {@link ErrorCode#CLOSE_WHILE_ATTACHED}
