@@ -26,7 +26,8 @@ import java.util.Map;
  * {@link #INTERPRETER_BYTES} of each interpreter on 3.9-3.11 (each interpreter has its own queue, served by the main
  * thread only).
  *
- * <p>A flag can also be set for other reasons (an eval breaker, while threads contend for the GIL): a word still
+ * <p>Words that a thread waiting for the GIL sets as well (the eval breaker, on a drop request) are left out
+ * ({@link #withoutWordsSetNow}). A flag can still be set for other reasons: a word still
  * non-zero right after the pending calls ran is disarmed until it reads 0 again or {@link #DISARMED_NANOS} passed,
  * so it does not make the main thread take the GIL every time it looks. (The real flag can be non-zero then too,
  * for a call queued meanwhile: the bound keeps that call's wait short.) Main thread only.
@@ -98,6 +99,18 @@ public final class PendingCallsProbe {
         }
         return new PendingCallsProbe(perInterpreter, perInterpreter ? null : region,
                 candidates.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /**
+     * Drops the words that are set now, while a thread waits for the GIL the caller holds (a GIL drop request sets
+     * the eval breaker, not the queue's count). The caller must be attached as for {@link #discover}.
+     *
+     * @return this, or null if no word is left
+     */
+    public PendingCallsProbe withoutWordsSetNow() {
+        MemorySegment base = perInterpreter ? CApi.PyInterpreterState_Main().reinterpret(INTERPRETER_BYTES) : runtime;
+        long[] kept = java.util.Arrays.stream(offsets).filter(o -> base.get(JAVA_INT, o) == 0).toArray();
+        return kept.length == 0 ? null : new PendingCallsProbe(perInterpreter, runtime, kept);
     }
 
     /** Whether {@code interpreter} (its {@code PyInterpreterState *}, alive) may have pending calls now. */

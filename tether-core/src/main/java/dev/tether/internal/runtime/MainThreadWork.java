@@ -48,6 +48,8 @@ final class MainThreadWork {
      * where the probe found CPython's flags (F-PENDING-CALLS-FLAG), so looking often costs Python threads nothing.
      */
     static final long PENDING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long the probe's waiter waits for the GIL: past CPython's switch interval (5 ms), it asks for it. */
+    static final long GIL_WAIT_MILLIS = 30;
     /** Failed pending calls reported in one look at most (each failure stops CPython's loop over the queue). */
     static final int MAX_FAILED_PENDING_CALLS = 32;
     /** Where no flag was found: how often the main thread takes the GIL to run pending calls anyway. */
@@ -84,10 +86,22 @@ final class MainThreadWork {
     void servePendingCalls() {
         thread.call(() -> {
             ThreadStates.restore(main, main.initialThreadState());
+            Thread waiter = null;
             try {
-                probe = PendingCallsProbe.discover(facts.minor());
+                PendingCallsProbe found = PendingCallsProbe.discover(facts.minor());
+                if (found != null) {
+                    // A thread waiting for the GIL we hold sets a drop request: what it sets is not the queue.
+                    waiter = Thread.ofPlatform().daemon().name("tether-gil-waiter")
+                            .start(() -> Interrupts.withOwnThreadState(main, () -> null));
+                    Thread.sleep(GIL_WAIT_MILLIS);
+                    found = found.withoutWordsSetNow();
+                }
+                probe = found;
             } finally {
                 CApi.PyEval_SaveThread();
+            }
+            if (waiter != null) {
+                waiter.join();
             }
             served.add(main);
             return null;
