@@ -8,6 +8,10 @@ import dev.tether.testing.PythonInstall;
 import dev.tether.testing.Scenario;
 import dev.tether.testing.ScenarioRunner;
 import dev.tether.testing.Verdicts;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,9 +144,21 @@ public final class ExitStorm extends Scenario {
         }
     }
 
+    /** libc {@code kill(getpid(), sig)}: no {@code kill} program needed (the sid root of the extended matrix). */
     private static void signal(String name) throws Exception {
-        new ProcessBuilder("kill", "-" + name, Long.toString(ProcessHandle.current().pid())).inheritIO().start()
-                .waitFor();
+        Linker linker = Linker.nativeLinker();
+        MethodHandle kill = linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        int signal = name.equals("TERM") ? 15 : 2;
+        int rc;
+        try {
+            rc = (int) kill.invokeExact((int) ProcessHandle.current().pid(), signal);
+        } catch (Throwable t) {
+            throw new IllegalStateException("kill failed", t);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("kill failed: " + rc);
+        }
     }
 
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------
