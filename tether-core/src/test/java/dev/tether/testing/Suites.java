@@ -17,6 +17,7 @@ import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
+import dev.tether.scenarios.ThreadsStartedFromJava;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -49,6 +50,7 @@ public final class Suites {
                 new Suite("no starvation across interpreters", CrossInterpreterStarvation::suite),
                 new Suite("thread states of dead threads reclaimed", ThreadChurn::suite),
                 new Suite("shutdown hook bounded", ShutdownHook::suite),
+                new Suite("threads started from Java are joined", ThreadsStartedFromJava::suite),
                 new Suite("JVM exit storm", ExitStorm::suite),
                 new Suite("interrupts and timeouts storm", InterruptStorm::suite),
                 new Suite("pending calls on the main thread", PendingCalls::suite),
