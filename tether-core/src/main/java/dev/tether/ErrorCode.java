@@ -46,6 +46,12 @@ public enum ErrorCode {
      * that still hold it. Closing again waits again.
      */
     CLOSE_TIMED_OUT,
+    /**
+     * A call with a timeout ({@link Interpreter#call(java.time.Duration, java.util.function.Function)}) ran past its
+     * deadline: its Python code was interrupted (see <a href="Interpreter.html#interrupting">Interrupting</a>), and
+     * the {@link PythonException} it raised is the cause.
+     */
+    CALL_TIMED_OUT,
     /** A Python object was used with a thread state of a different interpreter than the one that owns it. */
     WRONG_INTERPRETER,
     /**

@@ -4,6 +4,7 @@ import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GuardImpl;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Interrupts;
 import dev.tether.internal.protocol.Slot;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,10 +38,31 @@ import java.util.function.Function;
  * <h2 id="thread-safety">Thread safety</h2>
  * All methods may be called from any thread. {@link #call} and {@link #run} work from virtual threads too.
  *
+ * <h2 id="interrupting">Interrupting and timeouts</h2>
+ * {@link Thread#interrupt()} of a thread that runs Python through Tether (in {@link #call}, {@link #run}, or between
+ * {@link ThreadState#ensure} and {@code close()}) raises {@code tether.Interrupted}, a {@code KeyboardInterrupt}, in
+ * that Python code at its next bytecode, within a few milliseconds; it reaches Java as a {@link PythonException}
+ * whose {@link PythonException#isInterrupted()} is true. The thread's interrupt status stays set, so each later
+ * call is interrupted too until it is cleared ({@link Thread#interrupted()}), as Java's blocking methods do.
+ * <ul>
+ *   <li>A blocking call returns first: {@code time.sleep}, waits on {@code threading} locks, events, conditions and
+ *       queues, socket and file reads return when they would have, then the exception is raised. CPython re-checks
+ *       only signals after an interrupted system call, and signals are handled only on its main thread, which is
+ *       Tether's own.</li>
+ *   <li>An interrupt is aimed at the call running when it arrives: one that arrives after that call returned never
+ *       hits a later call of the same thread. Code that catches it can go on: it is delivered once per outermost
+ *       attachment.</li>
+ *   <li>A virtual thread waiting in {@link #call} or {@link #run} passes its interrupt on to the platform carrier
+ *       that runs its work.</li>
+ * </ul>
+ * {@link #call(Duration, Function)} and {@link #run(Duration, Consumer)} interrupt their work the same way once the
+ * timeout passes, and then fail with {@link ErrorCode#CALL_TIMED_OUT}.
+ *
  * <h2 id="errors">Errors</h2>
  * Attaching to a closing or closed interpreter is refused with {@link ErrorCode#INTERPRETER_FINALIZING} or
  * {@link ErrorCode#INTERPRETER_CLOSED} (a {@link ThreadStateException}); {@link #call} and {@link #run} let the
- * exceptions of the work through; a close that cannot finish in time throws {@link ErrorCode#CLOSE_TIMED_OUT}.
+ * exceptions of the work through ({@link #call(Duration, Function)} fails with {@link ErrorCode#CALL_TIMED_OUT}
+ * past its timeout); a close that cannot finish in time throws {@link ErrorCode#CLOSE_TIMED_OUT}.
  *
  * <h2 id="gil">Locks</h2>
  * On 3.12+ a subinterpreter is isolated and has its own GIL ({@link #hasOwnGil()}), so threads attached to
@@ -134,6 +156,37 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /**
+     * Like {@link #call(Function)}, but the work is interrupted once {@code timeout} has passed (counted from this
+     * call, waiting to attach included): its Python code receives {@code tether.Interrupted} at its next bytecode
+     * (a blocking call returns first; see <a href="#interrupting">Interrupting</a>), and this call then fails with
+     * {@link ErrorCode#CALL_TIMED_OUT}, the {@link PythonException} as its cause. It returns only once the work has
+     * ended. Work that returns normally returns its result, even past the timeout (it caught the interrupt, or
+     * finished before it arrived).
+     *
+     * @throws ThreadStateException {@link ErrorCode#CALL_TIMED_OUT} past the timeout, or as {@link #call(Function)}
+     * @throws PythonException      if Python code the work ran raised for another reason (an interrupt of the
+     *                              thread included: then {@link PythonException#isInterrupted()} is true)
+     */
+    public <T> T call(Duration timeout, Function<? super ThreadState, ? extends T> work) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(work, "work");
+        long deadline = Closer.deadline(timeout);
+        if (Thread.currentThread().isVirtual()) {
+            return impl.lifecycle().onCarrier(impl, () -> callHere(timeout, deadline, work));
+        }
+        return callHere(timeout, deadline, work);
+    }
+
+    /** Like {@link #call(Duration, Function)} for work without a result. */
+    public void run(Duration timeout, Consumer<? super ThreadState> work) {
+        Objects.requireNonNull(work, "work");
+        call(timeout, ts -> {
+            work.accept(ts);
+            return null;
+        });
+    }
+
+    /**
      * Closes this interpreter, waiting as long as it takes for the work in flight (attachments, guards, and the
      * threads Python started in it). Closing the main interpreter closes the whole {@link PythonRuntime}.
      *
@@ -149,7 +202,8 @@ public final class Interpreter implements AutoCloseable {
      * Closes this interpreter, waiting at most {@code timeout} for the work in flight; then interrupts the Python
      * code still running in it (a {@code KeyboardInterrupt}, delivered at the next bytecode: a blocking call finishes
      * first; repeated every half second), waits a grace period (the timeout, but at least one and at most two
-     * seconds), and gives up if it still runs.
+     * seconds, counted from the deadline), and gives up if it still runs. Daemon threads Python started here are not
+     * waited for, but are interrupted once only they are left, and the interpreter is not ended while one runs.
      *
      * @throws ThreadStateException {@link ErrorCode#CLOSE_TIMED_OUT} naming the threads that still hold it (the
      *                              interpreter stays {@link State#CLOSING}), or {@link ErrorCode#CLOSE_WHILE_ATTACHED}
@@ -169,6 +223,19 @@ public final class Interpreter implements AutoCloseable {
     private <T> T callHere(Function<? super ThreadState, ? extends T> work) {
         try (ThreadState ts = ThreadState.ensure(this)) {
             return work.apply(ts);
+        }
+    }
+
+    private <T> T callHere(Duration timeout, long deadline, Function<? super ThreadState, ? extends T> work) {
+        try (ThreadState ts = ThreadState.ensure(this)) {
+            Interrupts.Watch watch = Interrupts.watch(ts.attachment(), deadline);
+            try {
+                return work.apply(ts);
+            } catch (PythonException e) {
+                throw watch.fired() ? Failures.callTimedOut(impl, timeout, e) : e;
+            } finally {
+                Interrupts.unwatch(watch);
+            }
         }
     }
 

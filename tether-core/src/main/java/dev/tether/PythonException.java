@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * {@code SystemExit} and {@code KeyboardInterrupt} are ordinary exceptions here: they never exit the JVM and never
  * stop the interpreter. {@link #isSystemExit()} and {@link #exitCode()} tell them apart. A {@code KeyboardInterrupt}
  * is also what Python code receives when a {@linkplain Interpreter#close(java.time.Duration) close with a deadline}
- * interrupts it.
+ * interrupts it; when the Java thread running it is {@linkplain Thread#interrupt() interrupted}, Python code receives
+ * {@code tether.Interrupted}, a {@code KeyboardInterrupt} for which {@link #isInterrupted()} is true.
  *
  * <h2 id="causes">Causes</h2>
  * The Python {@code __cause__} (or, unless suppressed, {@code __context__}) becomes the Java {@link #getCause()
@@ -29,6 +30,8 @@ import java.util.OptionalInt;
  */
 public final class PythonException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The qualified name of the Python type Tether raises for an interrupt (tether_support.py). */
+    private static final String INTERRUPTED_TYPE = "tether.Interrupted";
 
     private final String typeName;
     private final String pythonMessage;
@@ -82,9 +85,22 @@ public final class PythonException extends RuntimeException {
         return "SystemExit".equals(typeName) || exitCode != null;
     }
 
-    /** Whether the Python exception is a {@code KeyboardInterrupt}. */
+    /**
+     * Whether the Python exception is a {@code KeyboardInterrupt}: raised by a close with a deadline, by Python
+     * code, or (as {@code tether.Interrupted}, see {@link #isInterrupted()}) by an interrupt of the Java thread.
+     */
     public boolean isKeyboardInterrupt() {
-        return "KeyboardInterrupt".equals(typeName);
+        return "KeyboardInterrupt".equals(typeName) || isInterrupted();
+    }
+
+    /**
+     * Whether the Python exception is the one Tether raises when the Java thread running the code was
+     * {@linkplain Thread#interrupt() interrupted}, or when its call's timeout passed: Python's
+     * {@code tether.Interrupted}, a subclass of {@code KeyboardInterrupt}. See
+     * <a href="Interpreter.html#interrupting">Interrupting</a>.
+     */
+    public boolean isInterrupted() {
+        return INTERRUPTED_TYPE.equals(typeName);
     }
 
     /** For a {@code SystemExit} whose code is an int (or None, meaning 0), that status. */

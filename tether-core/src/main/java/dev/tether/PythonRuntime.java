@@ -63,6 +63,21 @@ import java.util.Optional;
  * reliably, so a second {@link #start()} in the same process fails. A JVM shutdown hook closes the runtime with a
  * bounded deadline ({@link Builder#shutdownTimeout(Duration)}); it never holds up JVM exit beyond it.
  *
+ * <h2 id="exit">JVM exit</h2>
+ * On {@code System.exit(n)}, SIGTERM or SIGINT the shutdown hook runs {@link #close(Duration)} with the shutdown
+ * timeout. If Python code still runs after the timeout and one grace period (a blocking call cannot be
+ * interrupted), CPython is not finalized: the hook names the threads on {@code System.err} and the JVM exits anyway,
+ * with the status it was asked for. CPython is never finalized under running Python threads, daemon threads
+ * included, because that can abort the process.
+ *
+ * <h2 id="main-thread">CPython's main thread</h2>
+ * The dedicated thread that initialized CPython is its main thread. It runs no code of yours; it runs CPython's
+ * pending calls ({@code Py_AddPendingCall}) within milliseconds while the runtime is open, and is where Python
+ * signal handlers would run, but none can be installed under Tether (the JVM owns the process's signals), so
+ * {@code _thread.interrupt_main()} does nothing, as documented for a signal Python does not handle. To interrupt
+ * Python code running on a Java thread, interrupt that thread (see
+ * <a href="Interpreter.html#interrupting">Interrupting</a>).
+ *
  * <h2 id="thread-safety">Thread safety</h2>
  * All methods may be called from any thread; the {@link Builder} is not thread-safe.
  *
@@ -190,9 +205,10 @@ public final class PythonRuntime implements AutoCloseable {
 
     /**
      * Closes every interpreter and finalizes CPython, giving the work in flight at most {@code timeout}; past it,
-     * Python code still running is interrupted (see {@link Interpreter#close(Duration)}). If an interpreter cannot
-     * be closed, CPython is left running (finalizing it could crash the JVM), the runtime stays closing, and the
-     * exception names what still runs.
+     * Python code still running in any interpreter is interrupted (see {@link Interpreter#close(Duration)}), and
+     * the whole close gives up one grace period after the deadline. If an interpreter cannot be closed, or Python
+     * threads (daemon threads included) still run, CPython is left running (finalizing it could crash or abort the
+     * process), the runtime stays closing, and the exception names what still runs.
      *
      * @throws ThreadStateException {@link ErrorCode#CLOSE_TIMED_OUT} or {@link ErrorCode#CLOSE_WHILE_ATTACHED}
      */

@@ -136,6 +136,11 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
         return ThreadStates.isAttached(interpreter.impl);
     }
 
+    /** The protocol's frame behind this thread state (for {@link Interpreter}'s timed calls). */
+    Attachment attachment() {
+        return attachment;
+    }
+
     /** The interpreter this thread state belongs to. */
     public Interpreter interpreter() {
         return interpreter;

@@ -11,17 +11,21 @@ import dev.tether.scenarios.InterpreterConfigs;
 import dev.tether.scenarios.NativeExtensions;
 import dev.tether.scenarios.ProgramOutput;
 import dev.tether.scenarios.RunningPrograms;
+import dev.tether.scenarios.ExitStorm;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
+import dev.tether.scenarios.InterruptStorm;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
+import dev.tether.scenarios.PendingCalls;
 import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ReviewRegressions;
 import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
+import dev.tether.scenarios.ThreadsStartedFromJava;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -63,6 +67,10 @@ public final class Suites {
                 new Suite("no starvation across interpreters", CrossInterpreterStarvation::suite),
                 new Suite("thread states of dead threads reclaimed", ThreadChurn::suite),
                 new Suite("shutdown hook bounded", ShutdownHook::suite),
+                new Suite("threads started from Java are joined", ThreadsStartedFromJava::suite),
+                new Suite("JVM exit storm", ExitStorm::suite),
+                new Suite("interrupts and timeouts storm", InterruptStorm::suite),
+                new Suite("pending calls on the main thread", PendingCalls::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

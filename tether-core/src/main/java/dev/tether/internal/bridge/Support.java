@@ -3,6 +3,7 @@ package dev.tether.internal.bridge;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.ObjectHeader;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Interrupts;
 import dev.tether.internal.protocol.Slot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,6 +113,7 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("flush_streams")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy"))));
+            interpreter.set(Interrupts.TYPE, CApi.PyObject_GetAttrString(module, arena.allocateFrom("Interrupted")));
         }
     }
 
@@ -218,6 +220,10 @@ public final class Support {
 
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
+        MemorySegment interrupted = interpreter.take(Interrupts.TYPE);
+        if (interrupted != null) {
+            CApi.Py_DecRef(interrupted);
+        }
         Handles h = interpreter.take(HANDLES);
         if (h != null) {
             MemorySegment flushed = CApi.PyObject_CallObject(h.flushStreams(), MemorySegment.NULL);

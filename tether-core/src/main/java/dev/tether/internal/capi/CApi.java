@@ -291,6 +291,20 @@ public final class CApi {
         }
     }
 
+    /** Queues {@code func(arg)} for CPython's main thread; 0, or -1 if the queue is full. Needs no thread state. */
+    private static final MethodHandle Py_AddPendingCall = bind("Py_AddPendingCall",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    public static int Py_AddPendingCall(MemorySegment func, MemorySegment arg) {
+        try { return (int) Py_AddPendingCall.invokeExact(func, arg); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** Runs the pending calls (and signal handlers) due on the calling thread; -1 with an error set if one raised. */
+    private static final MethodHandle Py_MakePendingCalls = bind("Py_MakePendingCalls",
+            FunctionDescriptor.of(JAVA_INT));
+    public static int Py_MakePendingCalls() {
+        try { return (int) Py_MakePendingCalls.invokeExact(); } catch (Throwable t) { throw fail(t); }
+    }
+
     // ---- pythonrun.h, cpython/pythonrun.h: running source --------------------------------------------------------
 
     /** New reference, or NULL with an error set. */
@@ -726,6 +740,13 @@ public final class CApi {
     // ---- pyerrors.h: the error indicator and exceptions ----------------------------------------------------------
 
     /** Borrowed reference to the pending exception's type, or NULL. */
+    /** Reports the raised exception through {@code sys.unraisablehook} and clears it ({@code obj} may be NULL). */
+    private static final MethodHandle PyErr_WriteUnraisable = bind("PyErr_WriteUnraisable",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    public static void PyErr_WriteUnraisable(MemorySegment obj) {
+        try { PyErr_WriteUnraisable.invokeExact(obj); } catch (Throwable t) { throw fail(t); }
+    }
+
     private static final MethodHandle PyErr_Occurred = bind("PyErr_Occurred", FunctionDescriptor.of(ADDRESS));
     public static MemorySegment PyErr_Occurred() {
         try { return (MemorySegment) PyErr_Occurred.invokeExact(); } catch (Throwable t) { throw fail(t); }

@@ -27,6 +27,16 @@ public final class LibPython {
     private static final MethodHandle DLSYM = libc("dlsym",
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle DLERROR = libc("dlerror", FunctionDescriptor.of(ValueLayout.ADDRESS));
+    /** glibc's {@code dladdr1}; null where libc lacks it. */
+    private static final MethodHandle DLADDR1 = LINKER.defaultLookup().find("dladdr1").map(a -> LINKER.downcallHandle(a,
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT))).orElse(null);
+    /** {@code RTLD_DL_SYMENT}: dladdr1 returns the {@code ElfW(Sym)} of the symbol. */
+    private static final int RTLD_DL_SYMENT = 1;
+    /** {@code sizeof(Dl_info)}: four pointers. */
+    private static final long DL_INFO_SIZE = 32;
+    /** Offset of {@code st_size} in {@code Elf64_Sym}. */
+    private static final long ST_SIZE_OFFSET = 16;
 
     /** The handle dlopen returned; written once under the class lock, then only read. */
     private static volatile MemorySegment handle;
@@ -108,6 +118,30 @@ public final class LibPython {
             return address.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(address);
         } catch (Throwable t) {
             throw new IllegalStateException("dlsym(" + name + ") failed", t);
+        }
+    }
+
+    /**
+     * The size the ELF symbol table gives the data symbol {@code name} of libpython ({@code st_size}), if libc can
+     * say (glibc's {@code dladdr1}).
+     */
+    public static java.util.OptionalLong symbolSize(String name) {
+        Optional<MemorySegment> address = find(name);
+        if (address.isEmpty() || DLADDR1 == null) {
+            return java.util.OptionalLong.empty();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(DL_INFO_SIZE);
+            MemorySegment symbol = arena.allocate(ValueLayout.ADDRESS);
+            int found = (int) DLADDR1.invokeExact(address.get(), info, symbol, RTLD_DL_SYMENT);
+            MemorySegment entry = symbol.get(ValueLayout.ADDRESS, 0);
+            if (found == 0 || entry.equals(MemorySegment.NULL)) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(entry.reinterpret(ST_SIZE_OFFSET + 8).get(ValueLayout.JAVA_LONG,
+                    ST_SIZE_OFFSET));
+        } catch (Throwable t) {
+            return java.util.OptionalLong.empty();
         }
     }
 

@@ -30,6 +30,19 @@ final class Binding {
     /** Whether an open attachment adopted a thread state CPython had already attached (not ours to delete). */
     boolean adopted;
 
+    /**
+     * The owner's outermost attachment here, as a number unique to this binding, or 0 between attachments: what an
+     * interrupt is aimed at ({@link Interrupts}). Written by the owner while its thread state is attached, read by
+     * the deliverer while it holds the same interpreter's GIL: the GIL orders the two.
+     */
+    int call;
+    /** The last number given to {@link #call}; owner thread only. */
+    int calls;
+    /** The {@link #call} an interrupt was delivered to and may still be pending in CPython (0: none). */
+    volatile int interruptedCall;
+    /** The {@link #call} a delivery is on its way to (the watcher starts at most one per call). */
+    volatile int deliveringCall;
+
     Binding(InterpreterImpl interpreter, Thread owner, long ident) {
         this.interpreter = interpreter;
         this.owner = owner;

@@ -49,7 +49,7 @@ public final class Closer {
 
     /**
      * Closes {@code interpreter} by an absolute deadline, as part of a larger close (the runtime's): past the
-     * deadline, interrupted code gets {@code grace}, however little of the deadline this interpreter had.
+     * deadline, interrupted code gets what is left of one {@code grace} after the deadline ({@link #giveUp}).
      *
      * @param deadline a {@link System#nanoTime()} instant, or {@link Long#MAX_VALUE} to wait indefinitely
      */
@@ -68,7 +68,7 @@ public final class Closer {
             }
             gate.beginClosing();
             if (!gate.awaitDrained(deadline)) {
-                interruptAndWait(interpreter, grace);
+                interruptAndWait(interpreter, giveUp(deadline, grace));
             }
             gate.beginEnding();
             gate.awaitDrained(Long.MAX_VALUE); // internal holds only: each lasts one GIL hand-over
@@ -79,9 +79,20 @@ public final class Closer {
         }
     }
 
-    /** Interrupts, again every {@link #INTERRUPT_INTERVAL} (code may swallow one), until drained or out of grace. */
-    private static void interruptAndWait(InterpreterImpl interpreter, Duration grace) {
-        long end = System.nanoTime() + grace.toNanos();
+    /**
+     * When a close with {@code deadline} gives up: one grace period after the deadline, whichever phase it is in
+     * (holds, Python threads, several interpreters of a runtime), so that the whole close is bounded by its timeout
+     * plus one grace period (and CPython's own finalization).
+     */
+    public static long giveUp(long deadline, Duration grace) {
+        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline + grace.toNanos();
+    }
+
+    /**
+     * Interrupts, again every {@link #INTERRUPT_INTERVAL} (code may swallow one), until drained or {@code end}; at
+     * least once, however late.
+     */
+    private static void interruptAndWait(InterpreterImpl interpreter, long end) {
         List<String> pythonThreads;
         do {
             pythonThreads = interpreter.lifecycle().interrupt(interpreter, ThreadStates.holderIdents(interpreter));

@@ -121,6 +121,13 @@ public final class Failures {
         return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, sb.append(" Close again to keep waiting").toString());
     }
 
+    public static ThreadStateException callTimedOut(InterpreterImpl interpreter, java.time.Duration timeout,
+                                                    Throwable cause) {
+        return new ThreadStateException(ErrorCode.CALL_TIMED_OUT, "A call on " + interpreter.describe()
+                + " from thread " + name(Thread.currentThread()) + " ran past its timeout of " + timeout
+                + "; its Python code was interrupted" + (cause == null ? "" : " (" + cause.getMessage() + ")"), cause);
+    }
+
     /** Another thread holds the close of {@code what} ("the Python runtime", or an interpreter) past the deadline. */
     public static ThreadStateException closeBusy(String what) {
         return new ThreadStateException(ErrorCode.CLOSE_TIMED_OUT, "Another thread is still closing " + what
@@ -145,7 +152,7 @@ public final class Failures {
 
     /** What an interrupt report says when CPython's main thread could not reach the interpreter in time. */
     public static String interruptNotDelivered(InterpreterImpl interpreter) {
-        return "(none interrupted: CPython's main thread could not attach to " + interpreter.describe() + " in time)";
+        return "(none interrupted: could not attach to " + interpreter.describe() + " in time)";
     }
 
     /** The text of the warning logged when the shutdown hook could not close the runtime. */

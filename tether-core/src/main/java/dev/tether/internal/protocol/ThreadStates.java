@@ -202,12 +202,14 @@ public final class ThreadStates {
             }
             case ADOPTED -> {
                 // CPython's thread state stays attached: it was never ours.
+                Interrupts.leaving(binding);
                 binding.active = null;
                 binding.adopted = false;
                 record.current = null;
                 binding.interpreter.gate().releaseThread(binding);
             }
             case NEW -> {
+                Interrupts.leaving(binding);
                 detachOwned(binding);
                 record.current = null;
                 binding.interpreter.gate().releaseThread(binding);
@@ -248,7 +250,7 @@ public final class ThreadStates {
     }
 
     /** Identifiers ({@code PyThread_get_thread_ident}) of the Java threads that hold {@code interpreter} now. */
-    static long[] holderIdents(InterpreterImpl interpreter) {
+    public static long[] holderIdents(InterpreterImpl interpreter) {
         return interpreter.gate().holders().stream().mapToLong(b -> b.ident).toArray();
     }
 
@@ -287,6 +289,7 @@ public final class ThreadStates {
         binding.adopted = true;
         record.current = binding;
         drainDeferred(binding.interpreter);
+        Interrupts.entered(binding);
         return push(record, binding, Kind.ADOPTED, null, null, null);
     }
 
@@ -309,6 +312,7 @@ public final class ThreadStates {
         binding.active = ts;
         record.current = binding;
         drainDeferred(binding.interpreter);
+        Interrupts.entered(binding);
         return push(record, binding, Kind.NEW, previous, previous == null ? foreign : null, guard);
     }
 

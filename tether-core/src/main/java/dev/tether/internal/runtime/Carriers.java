@@ -34,9 +34,14 @@ final class Carriers {
         pool.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs {@code task} on a carrier and waits; interrupts are deferred until it is done (the task cannot stop). */
+    /**
+     * Runs {@code task} on a carrier and waits until it is done. An interrupt of the waiting thread is passed on to
+     * the carrier while it runs this task (so Python code there is interrupted, see {@code protocol.Interrupts}),
+     * and is set again on the waiting thread when the task is done.
+     */
     <T> T call(Callable<T> task) {
-        Future<T> future = pool.submit(task);
+        Running<T> running = new Running<>(task);
+        Future<T> future = pool.submit(running);
         boolean interrupted = false;
         try {
             while (true) {
@@ -44,6 +49,7 @@ final class Carriers {
                     return future.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
+                    running.interrupt();
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof RuntimeException r) {
@@ -58,6 +64,51 @@ final class Carriers {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A task that knows its carrier while it runs, so that an interrupt reaches this task and never the carrier's
+     * next one: the carrier's interrupt status is cleared when the task ends, under the same lock.
+     */
+    private static final class Running<T> implements Callable<T> {
+        private final Callable<T> task;
+        /** Guarded by this: the carrier while the task runs. */
+        private Thread runner;
+        /** Guarded by this: an interrupt that came before the task started. */
+        private boolean interruptFirst;
+        /** Guarded by this. */
+        private boolean done;
+
+        Running(Callable<T> task) {
+            this.task = task;
+        }
+
+        @Override
+        public T call() throws Exception {
+            synchronized (this) {
+                runner = Thread.currentThread();
+                if (interruptFirst) {
+                    runner.interrupt();
+                }
+            }
+            try {
+                return task.call();
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    done = true;
+                }
+                Thread.interrupted(); // the interrupt was this task's
+            }
+        }
+
+        synchronized void interrupt() {
+            if (runner != null) {
+                runner.interrupt();
+            } else if (!done) {
+                interruptFirst = true;
             }
         }
     }

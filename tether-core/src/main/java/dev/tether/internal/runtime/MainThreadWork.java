@@ -6,10 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
+import dev.tether.internal.capi.PendingCallsProbe;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GilKicker;
 import dev.tether.internal.protocol.InterpreterImpl;
+import dev.tether.internal.protocol.Interrupts;
 import dev.tether.internal.protocol.Lifecycle;
 import dev.tether.internal.protocol.RuntimeFacts;
 import dev.tether.internal.protocol.ThreadStates;
@@ -19,15 +21,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The work that must run on CPython's main thread, the thread that owns every interpreter's first thread state:
- * creating subinterpreters, interrupting Python code, and ending interpreters (waiting for the threads Python
- * started there first, as CPython does).
+ * creating subinterpreters, interrupting Python code, ending interpreters (waiting for the threads Python started
+ * there first, as CPython does), and, between those, running the pending calls that CPython serves only on its main
+ * thread ({@code Py_AddPendingCall}, signal handlers; F-PENDING-CALLS-MAIN).
  */
 final class MainThreadWork {
     /** Extra time a bounded close grants CPython's own finalization after the holds drained. */
@@ -36,6 +40,18 @@ final class MainThreadWork {
     static final Duration INTERRUPT_PATIENCE = Duration.ofSeconds(2);
     /** How often the end looks again whether the threads Python started have ended. */
     static final long THREAD_POLL_MILLIS = 5;
+
+    /**
+     * How often CPython's main thread looks for pending calls when it has nothing else to do: without taking a GIL
+     * where the probe found CPython's flags (F-PENDING-CALLS-FLAG), so looking often costs Python threads nothing.
+     */
+    static final long PENDING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long the probe's waiter waits for the GIL: past CPython's switch interval (5 ms), it asks for it. */
+    static final long GIL_WAIT_MILLIS = 30;
+    /** Failed pending calls reported in one look at most (each failure stops CPython's loop over the queue). */
+    static final int MAX_FAILED_PENDING_CALLS = 32;
+    /** Where no flag was found: how often the main thread takes the GIL to run pending calls anyway. */
+    static final long PENDING_FALLBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final PythonMainThread thread;
     private final InterpreterImpl main;
@@ -51,6 +67,15 @@ final class MainThreadWork {
     /** What the {@code PythonPackages} services add to {@code sys.path} of every interpreter. */
     private final List<String> pythonPath;
     /**
+     * Interpreters whose main-thread pending calls this thread serves (the main one; on 3.9-3.11 every one, each
+     * has its own queue); main thread only, and emptied before CPython frees them.
+     */
+    private final List<InterpreterImpl> served = new ArrayList<>();
+    /** Main thread only; null where no flag was found. */
+    private PendingCallsProbe probe;
+    /** Main thread only: when the fallback last ran the pending calls. */
+    private long lastFallback;
+    /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
@@ -64,6 +89,79 @@ final class MainThreadWork {
         this.setup = setup;
         this.pythonPath = pythonPath;
     }
+
+    /**
+     * Makes CPython's main thread serve pending calls from now on: finds CPython's flags, then looks at them every
+     * {@link #PENDING_POLL_NANOS} whenever the thread has nothing else to do.
+     */
+    void servePendingCalls() {
+        thread.call(() -> {
+            ThreadStates.restore(main, main.initialThreadState());
+            Thread waiter = null;
+            try {
+                PendingCallsProbe found = PendingCallsProbe.discover(facts.minor());
+                if (found != null) {
+                    // A thread waiting for the GIL we hold sets a drop request: what it sets is not the queue.
+                    waiter = Thread.ofPlatform().daemon().name("tether-gil-waiter")
+                            .start(() -> Interrupts.withOwnThreadState(main, () -> null));
+                    Thread.sleep(GIL_WAIT_MILLIS);
+                    found = found.withoutWordsSetNow();
+                }
+                probe = found;
+            } finally {
+                CApi.PyEval_SaveThread();
+            }
+            if (waiter != null) {
+                waiter.join();
+            }
+            served.add(main);
+            return null;
+        });
+        thread.duty(this::runDuePendingCalls, PENDING_POLL_NANOS);
+    }
+
+    /** Where the pending-call flags were found, for diagnostics: "none" if the fallback polls. */
+    String describePendingCalls() {
+        PendingCallsProbe p = probe;
+        return p == null ? "none (the GIL is taken every " + PENDING_FALLBACK_NANOS / 1_000_000 + " ms)" : p.describe();
+    }
+
+    /** The main thread's duty: runs the pending calls of each served interpreter that has some. */
+    private void runDuePendingCalls() {
+        try {
+            boolean fallback = probe == null && System.nanoTime() - lastFallback >= PENDING_FALLBACK_NANOS;
+            for (InterpreterImpl interpreter : List.copyOf(served)) {
+                if (probe != null ? probe.due(interpreter.pointer()) : fallback) {
+                    ThreadStates.restore(interpreter, interpreter.initialThreadState());
+                    try {
+                        makePendingCalls();
+                        if (probe != null) {
+                            probe.ran(interpreter.pointer());
+                        }
+                    } finally {
+                        CApi.PyEval_SaveThread();
+                    }
+                }
+            }
+            if (fallback) {
+                lastFallback = System.nanoTime();
+            }
+        } catch (RuntimeException e) {
+            System.getLogger("dev.tether").log(System.Logger.Level.ERROR, "running pending calls failed", e);
+        }
+    }
+
+    /**
+     * Runs the pending calls due on this thread, attached. One that raised has no caller to raise in (on CPython's
+     * own main thread it would interrupt the program), so it is reported through {@code sys.unraisablehook}.
+     */
+    private static void makePendingCalls() {
+        // CPython stops at a call that failed and leaves the rest queued: go on with them.
+        for (int i = 0; i < MAX_FAILED_PENDING_CALLS && CApi.Py_MakePendingCalls() < 0; i++) {
+            CApi.PyErr_WriteUnraisable(MemorySegment.NULL);
+        }
+    }
+
 
     /**
      * Creates a subinterpreter as {@code config} says (checked before): {@code Py_NewInterpreterFromConfig} on
@@ -88,25 +186,37 @@ final class MainThreadWork {
             } finally {
                 CApi.PyEval_SaveThread();
             }
+            if (facts.minor() <= 11) {
+                served.add(created); // F-PENDING-CALLS-MAIN: its own queue, served by the main thread only
+            }
             return created;
         });
     }
 
-    /** See {@link Lifecycle#interrupt}. */
+    /**
+     * See {@link Lifecycle#interrupt}. Runs on a fresh thread with a thread state of its own, not on CPython's main
+     * thread: that one may be busy ending another interpreter, and a runtime's close interrupts every interpreter
+     * at its deadline at once.
+     */
     List<String> interrupt(InterpreterImpl interpreter, long[] idents) {
         long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
-        try {
-            return thread.call(() -> withInitialThreadState(interpreter, () -> {
-                List<String> names = new ArrayList<>();
+        FutureTask<List<String>> task = new FutureTask<>(() -> {
+            List<String> names = Interrupts.withOwnThreadState(interpreter, () -> {
+                List<String> interrupted = new ArrayList<>();
                 for (long ident : idents) {
                     CApi.PyThreadState_SetAsyncExc(ident, CApi.PyExc_KeyboardInterrupt);
                 }
                 for (Support.PythonThread t : Support.pythonThreads(interpreter)) {
                     CApi.PyThreadState_SetAsyncExc(t.ident(), CApi.PyExc_KeyboardInterrupt);
-                    names.add(t.describe());
+                    interrupted.add(t.describe());
                 }
-                return names;
-            }), deadline);
+                return interrupted;
+            });
+            return names == null ? List.of() : names; // ending: its end interrupts what still runs
+        });
+        Thread.ofPlatform().daemon().name("tether-close-interrupt").start(task);
+        try {
+            return PythonMainThread.await(task, deadline);
         } catch (TimeoutException e) {
             return List.of(Failures.interruptNotDelivered(interpreter));
         }
@@ -160,6 +270,7 @@ final class MainThreadWork {
             interpreter.drainDeferredReleases();
             Support.uninstall(interpreter);
             ended = true;
+            stopServing(interpreter);
             if (interpreter.isMain()) {
                 CApi.Py_FinalizeEx();
                 return;
@@ -177,24 +288,32 @@ final class MainThreadWork {
     }
 
     /**
-     * Waits (detached between looks) until no non-daemon thread Python started runs in the interpreter and, for a
+     * Waits (detached between looks) until no thread Python started runs in the interpreter and, for a
      * subinterpreter, no other thread state is left in it (a finishing thread leaves threading's list a moment
-     * before its thread state is deleted, F-THREADING-LIST-FIRST). Past the deadline, interrupts those threads
-     * every {@link Closer#INTERRUPT_INTERVAL}; past the grace period, gives up naming them.
+     * before its thread state is deleted, F-THREADING-LIST-FIRST).
+     *
+     * <ol>
+     *   <li>Non-daemon threads are waited for, as CPython does, until the deadline.</li>
+     *   <li>Daemon threads are not waited for by CPython: it finalizes under them, and aborts the process if one
+     *       holds a lock finalization needs (F-FINALIZE-UNDER-DAEMONS). So once only daemon threads are left, or
+     *       the deadline passed, every thread is interrupted, again every {@link Closer#INTERRUPT_INTERVAL}.</li>
+     *   <li>Past the grace period (counted from the deadline, or from when only daemons were left) the end gives up
+     *       naming the threads: CPython is left running rather than finalized under them.</li>
+     * </ol>
      */
     private void awaitPythonThreads(InterpreterImpl interpreter, MemorySegment own, long deadline, Duration grace) {
         long graceEnd = Long.MAX_VALUE;
         long nextInterrupt = Long.MAX_VALUE;
         while (true) {
             List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
-            List<Support.PythonThread> running = threads.stream().filter(t -> !t.daemon()).toList();
+            boolean daemonsOnly = threads.stream().allMatch(Support.PythonThread::daemon);
             int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own);
-            if (running.isEmpty() && others == 0) {
+            if (threads.isEmpty() && others == 0) {
                 return;
             }
             long now = System.nanoTime();
-            if (graceEnd == Long.MAX_VALUE && deadline != Long.MAX_VALUE && now - deadline >= 0) {
-                graceEnd = now + grace.toNanos();
+            if (graceEnd == Long.MAX_VALUE && (daemonsOnly || (deadline != Long.MAX_VALUE && now - deadline >= 0))) {
+                graceEnd = Math.min(Closer.giveUp(deadline, grace), now + grace.toNanos());
                 nextInterrupt = now;
             }
             if (graceEnd != Long.MAX_VALUE && now - graceEnd >= 0) {
@@ -213,11 +332,22 @@ final class MainThreadWork {
             }
             CApi.PyEval_SaveThread();
             try {
+                runDuePendingCalls(); // an end can take seconds; pending calls keep running meanwhile
                 Thread.sleep(THREAD_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 ThreadStates.restore(interpreter, own);
+            }
+        }
+    }
+
+    /** Before CPython frees {@code interpreter} (all of them, for the main one): stop looking at its memory. */
+    private void stopServing(InterpreterImpl interpreter) {
+        for (InterpreterImpl i : interpreter.isMain() ? List.copyOf(served) : List.of(interpreter)) {
+            served.remove(i);
+            if (probe != null) {
+                probe.forget(i.pointer());
             }
         }
     }
@@ -231,15 +361,6 @@ final class MainThreadWork {
             }
         }
         return count;
-    }
-
-    private static <T> T withInitialThreadState(InterpreterImpl interpreter, Callable<T> body) throws Exception {
-        ThreadStates.restore(interpreter, interpreter.initialThreadState());
-        try {
-            return body.call();
-        } finally {
-            CApi.PyEval_SaveThread();
-        }
     }
 
     /** 3.12+: {@code Py_NewInterpreterFromConfig} (F-SUBINTERPRETER-CONFIG); attached to main before. */

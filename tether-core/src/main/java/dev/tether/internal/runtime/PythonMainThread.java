@@ -20,6 +20,9 @@ final class PythonMainThread {
 
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Thread thread;
+    /** What the thread does whenever it has had no task for {@link #dutyInterval} nanoseconds; may be null. */
+    private volatile Runnable duty;
+    private volatile long dutyInterval;
 
     PythonMainThread() {
         thread = Thread.ofPlatform().name("tether-python-main").daemon(true).unstarted(this::loop);
@@ -95,23 +98,40 @@ final class PythonMainThread {
         }
     }
 
+    /**
+     * Makes the thread run {@code duty} whenever no task came for {@code intervalNanos} (and at least that often
+     * between tasks), until it stops. {@code duty} must not throw.
+     */
+    void duty(Runnable duty, long intervalNanos) {
+        this.dutyInterval = intervalNanos;
+        this.duty = duty;
+    }
+
     /** Lets the thread end after the tasks already queued. */
     void stop() {
         tasks.add(STOP);
     }
 
     private void loop() {
+        long lastDuty = System.nanoTime();
         while (true) {
             Runnable task;
+            Runnable d = duty;
             try {
-                task = tasks.take();
+                task = d == null ? tasks.take() : tasks.poll(dutyInterval, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 continue; // only stop() ends this thread
             }
             if (task == STOP) {
                 return;
             }
-            task.run();
+            if (task != null) {
+                task.run();
+            }
+            if (d != null && (task == null || System.nanoTime() - lastDuty >= dutyInterval)) {
+                d.run();
+                lastDuty = System.nanoTime();
+            }
         }
     }
 }

@@ -104,6 +104,7 @@ public final class RuntimeImpl implements Lifecycle {
             Startup.Started started = Startup.start(config, () -> everStarted = true);
             RuntimeImpl runtime = new RuntimeImpl(config, started);
             runtime.environment = Startup.installSupport(started, runtime.main, runtime.setup);
+            runtime.work.servePendingCalls();
             if (config.shutdownHook()) {
                 runtime.installShutdownHook();
             }
@@ -152,6 +153,11 @@ public final class RuntimeImpl implements Lifecycle {
 
     public InterpreterImpl mainInterpreter() {
         return main;
+    }
+
+    /** Where CPython's pending-call flags were found (diagnostics and tests). */
+    public String describePendingCalls() {
+        return work.describePendingCalls();
     }
 
     /** Where libpython was loaded from, and why. */
@@ -242,8 +248,15 @@ public final class RuntimeImpl implements Lifecycle {
                 state = State.CLOSING;
             }
             interpreters.forEach(Closer::refuseNewHolds);
-            closeSubinterpreters(deadline, grace);
-            Closer.close(main, deadline, grace);
+            Thread interrupter = interruptAllAt(deadline, Closer.giveUp(deadline, grace));
+            try {
+                closeSubinterpreters(deadline, grace);
+                Closer.close(main, deadline, grace);
+            } finally {
+                if (interrupter != null) {
+                    interrupter.interrupt();
+                }
+            }
             interpreters.clear();
             state = State.CLOSED;
             flushJavaStreams();
@@ -268,6 +281,35 @@ public final class RuntimeImpl implements Lifecycle {
                 }
             }
         }
+    }
+
+    /**
+     * Past {@code deadline}, interrupts what runs in every interpreter not closed yet, again every
+     * {@link Closer#INTERRUPT_INTERVAL} until {@code giveUp}: interpreters are closed one after another, and the
+     * last must not get its first interrupt only when the others used up the grace period. Returns the thread
+     * (interrupt it to stop it), or null for a close without deadline.
+     */
+    private Thread interruptAllAt(long deadline, long giveUp) {
+        if (deadline == Long.MAX_VALUE) {
+            return null;
+        }
+        return Thread.ofPlatform().daemon().name("tether-close-deadline").start(() -> {
+            try {
+                for (long at = deadline; at - giveUp < 0; at += Closer.INTERRUPT_INTERVAL.toNanos()) {
+                    long wait = at - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    for (InterpreterImpl i : interpreters()) {
+                        if (i.gate().isClosing()) {
+                            work.interrupt(i, ThreadStates.holderIdents(i));
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the close is over
+            }
+        });
     }
 
     private void closeSubinterpreters(long deadline, Duration grace) {

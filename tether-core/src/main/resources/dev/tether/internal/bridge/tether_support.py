@@ -8,6 +8,7 @@ import _thread
 import builtins
 import io
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -49,6 +50,57 @@ def _warm_traceback_printer():
 
 
 _warm_traceback_printer()
+
+
+def _java_threads_are_not_daemons():
+    """Threads that Python code starts from a Java thread are non-daemon unless the code asks otherwise.
+
+    threading sees a Java thread as a _DummyThread, which is a daemon (3.9-3.11 always; 3.12+ where the
+    interpreter allows daemon threads), and a new Thread inherits its creator's flag: so every thread started from
+    Java would be a daemon, which neither threading's shutdown nor Tether's close waits for (F-DAEMON-INHERIT). In
+    a standalone program the same code runs on the (non-daemon) main thread, and its threads are not daemons.
+    """
+    dummy_init = threading._DummyThread.__init__
+
+    def __init__(self, *args, **kwargs):
+        dummy_init(self, *args, **kwargs)
+        self._daemonic = False
+
+    threading._DummyThread.__init__ = __init__
+
+
+_java_threads_are_not_daemons()
+
+
+def _interrupt_main_as_documented():
+    """_thread.interrupt_main() does nothing for a signal that Python does not handle, as its documentation says.
+
+    Under Tether the JVM owns the process's signals, so signal.getsignal(SIGINT) is None (a handler not installed
+    from Python), and CPython's C code "simulates" the signal anyway; Tether's main thread then reports
+    "OSError: Signal 2 ignored due to race condition" (F-INTERRUPT-MAIN). No Python code can install a handler
+    under Tether (only the main thread may, and none of the program's code runs there), so this is a no-op unless
+    a Python-level handler exists.
+    """
+    original = _thread.interrupt_main
+
+    def interrupt_main(signum=signal.SIGINT):
+        if callable(signal.getsignal(signum)):
+            return original(signum) if sys.version_info >= (3, 10) else original()
+
+    interrupt_main.__doc__ = original.__doc__
+    _thread.interrupt_main = interrupt_main
+
+
+_interrupt_main_as_documented()
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised in Python code when the Java thread running it is interrupted (Thread.interrupt()), or when the call
+    it belongs to passed its timeout (Interpreter.call(Duration, ...)). A KeyboardInterrupt, as Ctrl-C would be in
+    a standalone program: `except Exception` does not swallow it."""
+
+
+Interrupted.__module__ = "tether"
 
 
 class JavaException(Exception):
