@@ -169,6 +169,7 @@ public final class PythonRuntime implements AutoCloseable {
         private boolean shutdownHook = true;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int carrierThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private HostAccess hostAccess = HostAccess.NONE;
 
         private Builder() {}
 
@@ -223,6 +224,16 @@ public final class PythonRuntime implements AutoCloseable {
         }
 
         /**
+         * Which Java objects cross into Python as proxies, and which of their members Python may reach (default
+         * {@link HostAccess#NONE}: only the values of the conversion table and callables cross). Applies to every
+         * interpreter of the runtime. See {@link HostAccess}.
+         */
+        public Builder hostAccess(HostAccess policy) {
+            this.hostAccess = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
          * Starts the runtime.
          *
          * @throws ThreadStateException {@link ErrorCode#RUNTIME_ALREADY_STARTED}, {@link ErrorCode#NO_PYTHON_FOUND}
@@ -230,7 +241,7 @@ public final class PythonRuntime implements AutoCloseable {
          */
         public PythonRuntime start() {
             RuntimeImpl impl = RuntimeImpl.start(new RuntimeConfig(library, home, inheritEnvironment, shutdownHook,
-                    shutdownTimeout, carrierThreads), PublicObjects.INSTANCE);
+                    shutdownTimeout, carrierThreads, hostAccess.policy()), PublicObjects.INSTANCE);
             return wrap(impl);
         }
     }

@@ -70,11 +70,13 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
+            ObjectSpace.install(interpreter, module);
         }
     }
 
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
+        ObjectSpace.close(interpreter);
         Handles h = interpreter.take(HANDLES);
         if (h != null) {
             CApi.Py_DecRef(h.describe());

@@ -15,8 +15,8 @@ import java.math.BigInteger;
  * Python objects to Java values: the Python-to-Java half of the conversion table ({@code docs/guide.md}, section
  * "Conversions"). None, bool, int, float, str, bytes and bytearray (exact types) become null, Boolean, Long
  * (BigInteger beyond 64 bits), Double, String and byte[]; list, tuple, dict, set and frozenset become ArrayList,
- * Object[], LinkedHashMap and LinkedHashSet, at any depth ({@link PyContainers}); anything else a new public
- * object. Requires a thread state of the interpreter attached.
+ * Object[], LinkedHashMap and LinkedHashSet, at any depth ({@link PyContainers}); a proxy, view or Java buffer its
+ * Java object; anything else a new public object. Requires a thread state of the interpreter attached.
  */
 final class ToJava {
     private ToJava() {}
@@ -39,8 +39,14 @@ final class ToJava {
             case FLOAT -> CApi.PyFloat_AsDouble(o);
             case STR -> string(interpreter, o);
             case BYTES, BYTEARRAY -> byteArray(interpreter, o);
-            default -> object(interpreter, o);
+            default -> javaOrObject(interpreter, o);
         };
+    }
+
+    /** The Java object behind a proxy, view or Java buffer; a new public object for anything else. */
+    private static Object javaOrObject(InterpreterImpl interpreter, MemorySegment o) {
+        Object target = ObjectSpace.unwrap(interpreter, o);
+        return target != null ? target : object(interpreter, o);
     }
 
     /** A new public object for {@code o} (a borrowed reference). */

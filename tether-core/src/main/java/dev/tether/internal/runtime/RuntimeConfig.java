@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.internal.bridge.HostPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,6 +13,13 @@ import java.time.Duration;
  * @param shutdownHook       whether a JVM shutdown hook closes the runtime
  * @param shutdownTimeout    the deadline of that close
  * @param carrierThreads     platform threads that run work submitted from virtual threads
+ * @param hostAccess         which Java objects cross into Python as proxies, and what Python reaches on them
  */
 public record RuntimeConfig(Path library, Path home, boolean inheritEnvironment, boolean shutdownHook,
-                            Duration shutdownTimeout, int carrierThreads) {}
+                            Duration shutdownTimeout, int carrierThreads, HostPolicy hostAccess) {
+    /** A configuration under which no Java object crosses as a proxy. */
+    public RuntimeConfig(Path library, Path home, boolean inheritEnvironment, boolean shutdownHook,
+                         Duration shutdownTimeout, int carrierThreads) {
+        this(library, home, inheritEnvironment, shutdownHook, shutdownTimeout, carrierThreads, null);
+    }
+}

@@ -92,6 +92,7 @@ public final class RuntimeImpl implements Lifecycle {
                 throw Failures.runtimeStartedBefore();
             }
             Bridge.install(publisher);
+            Bridge.hostPolicy(config.hostAccess());
             Startup.Started started = Startup.start(config, () -> everStarted = true);
             RuntimeImpl runtime = new RuntimeImpl(config, started);
             Startup.installSupport(started, runtime.main);
