@@ -2,6 +2,7 @@ package dev.tether.snippets;
 
 import dev.tether.Ensured;
 import dev.tether.ErrorCode;
+import dev.tether.HostAccess;
 import dev.tether.Interpreter;
 import dev.tether.PyObject;
 import dev.tether.PythonCallable;
@@ -9,6 +10,8 @@ import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
 import java.lang.System.Logger;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The Javadoc examples of {@code dev.tether}; compiled with the tests (running them needs a CPython). */
 @SuppressWarnings("unused")
@@ -72,6 +75,47 @@ final class ApiSnippets {
         ts.globals().setItem("add", add);
         ts.eval("add(41)");           // 42
         ts.eval("add(40, step=2)");   // 42
+        // @end
+    }
+
+    // @start region="hostAccessClass"
+    /** A context Java hands to Python; only what is exported is reachable there. */
+    public static final class Context {
+        private long count;
+
+        @HostAccess.Export
+        public long add(long n) {
+            return count += n;
+        }
+
+        @HostAccess.Export
+        public long getCount() {   // Python: ctx.getCount() or ctx.count
+            return count;
+        }
+
+        public void reset() {      // not exported: refused in Python
+            count = 0;
+        }
+    }
+    // @end
+
+    static void hostAccess() {
+        // @start region="hostAccess"
+        try (PythonRuntime python = PythonRuntime.builder().hostAccess(HostAccess.EXPLICIT).start();
+             ThreadState ts = ThreadState.ensure(python.mainInterpreter())) {
+            Map<String, Long> state = new ConcurrentHashMap<>();
+            ts.globals().setItem("ctx", new Context());          // a proxy: same object, exported members
+            ts.globals().setItem("state", ts.view(state));       // a live MutableMapping, no copy
+            ts.exec("""
+                    ctx.add(2)
+                    state['seen'] = ctx.count
+                    try:
+                        ctx.reset()
+                    except AttributeError as e:                   # tether.HostAccessError
+                        state['refused'] = 1
+                    """);
+            // state: {seen=2, refused=1}
+        }
         // @end
     }
 }

@@ -6,6 +6,7 @@ import dev.tether.scenarios.CrossInterpreterStarvation;
 import dev.tether.scenarios.DeepData;
 import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
+import dev.tether.scenarios.HostAccessPolicies;
 import dev.tether.scenarios.HostilePython;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
@@ -54,6 +55,8 @@ public final class Suites {
                 new Suite("Python threads calling Java while closing", PythonThreadsCallJava::suite),
                 new Suite("object lifetime storm", LifetimeStorm::suite),
                 new Suite("forgotten objects reclaimed", ObjectChurn::suite),
+                // Java objects in Python
+                new Suite("java objects: host access policies", HostAccessPolicies::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));

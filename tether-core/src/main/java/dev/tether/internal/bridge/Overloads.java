@@ -93,6 +93,10 @@ final class Overloads {
      */
     static MemorySegment call(ObjectSpace space, HostClass table, Group group, Object target, MemorySegment args,
                               int first, long count) throws Throwable {
+        Object[] direct = group.candidates.length == 1 ? direct(group.candidates[0], args, first, (int) count) : null;
+        if (direct != null) {
+            return result(space, group.candidates[0], group.candidates[0].invoke(target, direct));
+        }
         Arg[] given = new Arg[(int) count];
         for (int i = 0; i < count; i++) {
             given[i] = new Arg(space, HostCalls.arg(args, first + i));
@@ -102,11 +106,60 @@ final class Overloads {
         for (int i = 0; i < given.length; i++) {
             javaArgs[i] = convert(space, given[i], chosen.params[i], chosen, i);
         }
-        Object result = chosen.invoke(target, javaArgs);
+        return result(space, chosen, chosen.invoke(target, javaArgs));
+    }
+
+    private static MemorySegment result(ObjectSpace space, Invocable chosen, Object result) {
         if (chosen.method.getReturnType() == void.class) {
             return PyTypes.newRef(CApi.Py_None);
         }
         return ToPython.convert(space.interpreter, result);
+    }
+
+    /**
+     * The fast path of a method without overloads whose arguments are exact ints, floats, bools and strs for
+     * numeric, boolean and String parameters: the values converted without scoring; null to take the general
+     * path (anything else, an int out of range: that path explains why).
+     */
+    private static Object[] direct(Invocable only, MemorySegment args, int first, int count) {
+        if (only.params.length != count) {
+            return null;
+        }
+        Object[] out = new Object[count];
+        for (int i = 0; i < count; i++) {
+            Object v = direct(HostCalls.arg(args, first + i), only.params[i]);
+            if (v == null) {
+                return null;
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static Object direct(MemorySegment o, Class<?> p) {
+        long type = dev.tether.internal.capi.ObjectHeader.typeOf(o);
+        if (type == CApi.PyLong_Type.address()) {
+            MemorySegment overflow = Scratch.block(); // no Python code runs between the call and the read
+            long v = CApi.PyLong_AsLongLongAndOverflow(o, overflow);
+            if (overflow.get(JAVA_INT, 0) != 0 || (v == -1 && pendingCleared())) {
+                return null;
+            }
+            Class<?> q = unboxed(p);
+            return q == long.class ? (Object) v : q == int.class && v == (int) v ? (Object) (int) v
+                    : q == double.class ? (Object) (double) v : null;
+        } else if (type == CApi.PyFloat_Type.address()) {
+            Class<?> q = unboxed(p);
+            return q == double.class ? (Object) CApi.PyFloat_AsDouble(o) : null;
+        } else if (type == CApi.PyBool_Type.address()) {
+            return unboxed(p) == boolean.class ? (Object) o.equals(CApi.Py_True) : null;
+        } else if (type == CApi.PyUnicode_Type.address() && (p == String.class || p == CharSequence.class)) {
+            String text = Texts.fromPython(o);
+            if (text == null) {
+                CApi.PyErr_Clear(); // the general path converts again and reports it
+            }
+            return text;
+        }
+        return null;
     }
 
     /** {@code o} (borrowed) converted strictly to {@code type}, for a field or a setter ({@code what} names it). */
