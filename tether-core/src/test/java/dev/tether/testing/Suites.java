@@ -8,6 +8,7 @@ import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostAccessPolicies;
 import dev.tether.scenarios.HostilePython;
+import dev.tether.scenarios.JavaProxies;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
@@ -57,6 +58,7 @@ public final class Suites {
                 new Suite("forgotten objects reclaimed", ObjectChurn::suite),
                 // Java objects in Python
                 new Suite("java objects: host access policies", HostAccessPolicies::suite),
+                new Suite("java objects: proxies", JavaProxies::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));

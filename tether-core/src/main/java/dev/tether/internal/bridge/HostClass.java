@@ -58,7 +58,8 @@ final class HostClass {
         Invocable(Method method, MethodHandle direct) {
             this.method = method;
             this.params = method.getParameterTypes();
-            this.handle = direct.asType(direct.type().generic()).asSpreader(1, Object[].class, params.length)
+            MethodHandle fixed = direct.asFixedArity(); // a varargs method takes its array as one argument
+            this.handle = fixed.asType(fixed.type().generic()).asSpreader(1, Object[].class, params.length)
                     .asType(MethodType.methodType(Object.class, Object.class, Object[].class));
         }
 

@@ -28,7 +28,7 @@ import java.util.Set;
  * Each overload of the call's arity is scored per argument: the cost of converting that Python value to that
  * parameter type, lower for a closer fit (an {@code int} fits {@code long} best, then {@code int}, {@code short},
  * {@code byte} while the value is in range, then {@code BigInteger}, {@code double}, {@code float},
- * {@code Number}, {@code Object}; a primitive parameter beats its wrapper; {@code None} fits any reference type,
+ * {@code Number}, {@code Object} (an int beyond 64 bits prefers {@code Object} to a {@code double}); a primitive parameter beats its wrapper; {@code None} fits any reference type,
  * {@code Object} last; a proxy fits its class exactly, then its superclasses by distance, then interfaces,
  * {@code Object}; any value fits {@code PyObject}). An overload that fits no worse in every argument and better in
  * one is preferred; if no single overload is preferred to every other, the call is ambiguous and the
@@ -289,9 +289,9 @@ final class Overloads {
         } else if (p == BigInteger.class) {
             return 4;
         } else if (prim == double.class) {
-            return 5;
+            return fits ? 5 : OBJECT + 1; // beyond 64 bits a double loses digits: an exact type first
         } else if (prim == float.class) {
-            return 6;
+            return fits ? 6 : NO;
         }
         return p == Number.class ? NUMBER : catchAll ? OBJECT : NO;
     }
