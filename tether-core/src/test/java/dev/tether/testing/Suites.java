@@ -9,6 +9,7 @@ import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostAccessPolicies;
 import dev.tether.scenarios.HostilePython;
 import dev.tether.scenarios.JavaProxies;
+import dev.tether.scenarios.JavaViews;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
@@ -59,6 +60,7 @@ public final class Suites {
                 // Java objects in Python
                 new Suite("java objects: host access policies", HostAccessPolicies::suite),
                 new Suite("java objects: proxies", JavaProxies::suite),
+                new Suite("java objects: live views and buffers", JavaViews::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));
