@@ -7,7 +7,9 @@ import dev.tether.scenarios.DeepData;
 import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostAccessPolicies;
+import dev.tether.scenarios.FlinkLike;
 import dev.tether.scenarios.HostilePython;
+import dev.tether.scenarios.JavaObjectLifetime;
 import dev.tether.scenarios.JavaProxies;
 import dev.tether.scenarios.JavaViews;
 import dev.tether.scenarios.LifetimeStorm;
@@ -61,6 +63,8 @@ public final class Suites {
                 new Suite("java objects: host access policies", HostAccessPolicies::suite),
                 new Suite("java objects: proxies", JavaProxies::suite),
                 new Suite("java objects: live views and buffers", JavaViews::suite),
+                new Suite("java objects: 1 M proxies created and dropped", JavaObjectLifetime::suite),
+                new Suite("java objects: Flink-like operator from a thread pool", FlinkLike::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));
