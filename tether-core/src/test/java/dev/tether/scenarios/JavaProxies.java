@@ -173,6 +173,26 @@ public final class JavaProxies extends Scenario {
         public String big(java.math.BigInteger b) {
             return b.toString();
         }
+
+        public Object apply(java.util.function.Function<Object, Object> f) {
+            return f.apply("x");
+        }
+
+        public int combine(java.util.function.IntBinaryOperator op) {
+            return op.applyAsInt(2, 3);
+        }
+
+        public List<String> sort(List<String> xs, java.util.Comparator<String> order) {
+            List<String> copy = new java.util.ArrayList<>(xs);
+            copy.sort(order);
+            return copy;
+        }
+
+        public volatile Runnable kept;
+
+        public void keep(Runnable r) {
+            kept = r;
+        }
     }
 
     /** {Python expression, expected result, or "!" + words the TypeError must contain}. */
@@ -190,6 +210,9 @@ public final class JavaProxies extends Scenario {
         {"o.sum((4, 5))", "9"}, {"o.sum([2**40])", "!sum(int[])"}, {"o.join(['a', 'b'])", "a,b"},
         {"o.py(object())", "object"}, {"o.big(2**70)", "1180591620717411303424"}, {"o.big(7)", "7"},
         {"o.f(x=1)", "!positional"}, {"o.sum('abc')", "!sum"},
+        {"o.apply(lambda s: s + '!')", "x!"}, {"o.combine(lambda a, b: a * b)", "6"},
+        {"o.sort(['b', 'a', 'c'], lambda x, y: (x > y) - (x < y))", "['a', 'b', 'c']"},
+        {"o.combine(lambda a, b: 'no')", "!IntBinaryOperator"}, {"o.keep(lambda: hits.append(1))", "None"},
     };
 
     /** A value class: equal by content. */
@@ -318,6 +341,7 @@ public final class JavaProxies extends Scenario {
                 "    except TypeError as e:",
                 "        return '!' + str(e)",
                 ""));
+        ts.exec("hits = []", scope);
         PyObject call = ts.globals().getItem("call");
         for (String[] row : OVERLOADS) {
             String got = (String) call.invoke(row[0], scope);
@@ -332,6 +356,18 @@ public final class JavaProxies extends Scenario {
             }
             count("overloadRows");
         }
+        Over over = (Over) ts.eval("o", scope);
+        ts.detached(() -> { // a Python callable, kept by Java and run later on another thread
+            Thread later = Thread.ofPlatform().start(() -> over.kept.run());
+            try {
+                later.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        check(Long.valueOf(1).equals(ts.eval("len(hits)", scope)),
+                "a Python implementation of Runnable ran on another Java thread");
+        count("overloadRows");
     }
 
     /** Java→Python→Java→Python... four levels deep, a Java exception from the bottom, then a Python one. */
@@ -544,7 +580,7 @@ public final class JavaProxies extends Scenario {
     public static void suite(PythonInstall python) {
         Outcome o = ScenarioRunner.run(python, JavaProxies.class, Duration.ofMinutes(2));
         Verdicts.clean(o);
-        Verdicts.require(o.count("overloadRows") == OVERLOADS.length, "overload table", o);
+        Verdicts.require(o.count("overloadRows") == OVERLOADS.length + 1, "overload table", o);
         Verdicts.require(o.count("exceptionChecks") == EXCEPTION_CHECKS, "exceptions", o);
         Verdicts.require(o.count("identityChecks") == IDENTITY_CHECKS, "identity", o);
         Verdicts.require(o.count("propertyChecks") == PROPERTY_CHECKS, "properties", o);

@@ -30,7 +30,8 @@ import java.util.Set;
  * {@code byte} while the value is in range, then {@code BigInteger}, {@code double}, {@code float},
  * {@code Number}, {@code Object} (an int beyond 64 bits prefers {@code Object} to a {@code double}); a primitive parameter beats its wrapper; {@code None} fits any reference type,
  * {@code Object} last; a proxy fits its class exactly, then its superclasses by distance, then interfaces,
- * {@code Object}; any value fits {@code PyObject}). An overload that fits no worse in every argument and better in
+ * {@code Object}; a Python callable fits a functional interface, implemented by it; any value fits
+ * {@code PyObject}). An overload that fits no worse in every argument and better in
  * one is preferred; if no single overload is preferred to every other, the call is ambiguous and the
  * {@code TypeError} names the overloads in question. Varargs methods take their array as one argument.
  */
@@ -41,6 +42,8 @@ final class Overloads {
     private static final int NUMBER = 9;
     private static final int OBJECT = 10;
     private static final int PYOBJECT = 12;
+    /** A Python callable for a functional interface: before {@code Object}, which would take it as a PyObject. */
+    private static final int FUNCTIONAL = 8;
 
     private Overloads() {}
 
@@ -271,8 +274,14 @@ final class Overloads {
             case SET, FROZENSET -> p == Set.class ? 0 : p.isAssignableFrom(LinkedHashSet.class) && !catchAll ? 1
                     : p == Collection.class || p == Iterable.class ? 2 : catchAll ? OBJECT : NO;
             case OTHER -> arg.target != null ? distance(arg.target.getClass(), p)
-                    : p == Object.class ? PYOBJECT - 1 : NO;
+                    : p == Object.class ? PYOBJECT - 1 : implementable(arg, p) ? FUNCTIONAL : NO;
         };
+    }
+
+    /** Whether a Python callable can implement the functional interface {@code p}. */
+    private static boolean implementable(Arg arg, Class<?> p) {
+        return p.isInterface() && PythonImplementations.functionalMethod(p) != null
+                && CApi.PyCallable_Check(arg.o) == 1;
     }
 
     private static int integerRank(Arg arg, Class<?> prim, Class<?> p, boolean catchAll) {
@@ -340,6 +349,9 @@ final class Overloads {
         if (p == CharSequence.class) {
             return AsType.convert(space.interpreter, arg.o, String.class);
         }
+        if (arg.kind == Kind.OTHER && p.isInterface() && implementable(arg, p)) {
+            return PythonImplementations.implement(space.interpreter, arg.o, p);
+        }
         if (p.isArray() && p != byte[].class && p != Object[].class) {
             return array(AsType.convert(space.interpreter, arg.o, List.class), p.getComponentType());
         }
@@ -370,6 +382,11 @@ final class Overloads {
             Array.set(array, i, v);
         }
         return array;
+    }
+
+    /** A converted Java value as the primitive {@code component} (boxed), range-checked. */
+    static Object primitiveValue(Object e, Class<?> component) {
+        return primitive(e, component);
     }
 
     private static Object primitive(Object e, Class<?> component) {

@@ -397,6 +397,12 @@ public final class CApi {
         try { return (long) PyObject_Hash.invokeExact(o); } catch (Throwable t) { throw fail(t); }
     }
 
+    private static final MethodHandle PyCallable_Check = bind("PyCallable_Check",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int PyCallable_Check(MemorySegment o) {
+        try { return (int) PyCallable_Check.invokeExact(o); } catch (Throwable t) { throw fail(t); }
+    }
+
     private static final MethodHandle PyType_IsSubtype = bind("PyType_IsSubtype",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     public static int PyType_IsSubtype(MemorySegment a, MemorySegment b) {
