@@ -21,6 +21,7 @@ import java.util.Set;
  * a runtime ({@link PythonRuntime.Builder#hostAccess(HostAccess)}). Closed by default: under {@link #NONE} only
  * the values of the <a href="PyObject.html#conversions">conversion table</a> and callables cross.
  *
+ * {@snippet class=dev.tether.snippets.ApiSnippets region=hostAccessClass}
  * {@snippet class=dev.tether.snippets.ApiSnippets region=hostAccess}
  *
  * <h2 id="policies">Policies</h2>

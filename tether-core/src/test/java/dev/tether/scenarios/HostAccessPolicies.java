@@ -165,7 +165,8 @@ public final class HostAccessPolicies extends Scenario {
      */
     private void none(ThreadState ts) {
         List<Supplier<Object>> sources = List.of(Service::new, Runtime::getRuntime, () -> new ProcessBuilder("x"),
-                () -> Service.class, () -> Thread.currentThread().getThreadGroup(), Service.class::getClassLoader, Hidden::new,
+                () -> Service.class, () -> Thread.currentThread().getThreadGroup(), Service.class::getClassLoader,
+                Hidden::new,
                 () -> Thread.currentThread().getStackTrace()[0], () -> new StringBuilder("x"), Object::new);
         for (Supplier<Object> source : sources) {
             Object value = source.get();

@@ -81,7 +81,7 @@ final class HostCalls {
         return function;
     }
 
-    /** A new reference to {@code function} wrapped so that it binds to instances as a method does. */
+    /** A new reference to a function that binds to instances as a method does (F-INSTANCEMETHOD-BINDS). */
     static MemorySegment method(InterpreterImpl interpreter, String name, Body body) {
         MemorySegment function = function(interpreter, name, true, body);
         MemorySegment method = CApi.PyInstanceMethod_New(function);

@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * with it the Java object kept alive, outlives every memoryview and array made from it. New buffers are refused
  * with a {@code BufferError} once the memory's scope is no longer alive (a closed arena): they never point at
  * freed memory. The Java side must not close an arena while Python holds a buffer taken from it: CPython reads
- * {@code Py_buffer.buf} directly, and nothing can revoke that pointer (the guide says so).
+ * {@code Py_buffer.buf} directly, and nothing can revoke that pointer (F-BUFFER-RAW-POINTER; the guide says so).
  *
  * <p>Java arrays live on the Java heap, where the collector moves them, so Python cannot point into one: an array
  * is copied once into native memory when it crosses, and Python's writes are copied back into the array after
@@ -176,7 +176,7 @@ public final class JavaBuffers {
                 slot.set(JAVA_INT, 0, ids[i]);
                 slot.set(ADDRESS, 8, functions[i]);
             }
-            // The name must outlive the type: 3.9-3.11 point tp_name at it.
+            // The name must outlive the type: 3.9-3.11 point tp_name at it (F-FROMSPEC-BUFFER).
             SPEC = Arena.global().allocate(Layouts.PY_TYPE_SPEC);
             SPEC.set(ADDRESS, 0, Arena.global().allocateFrom("tether.JavaBuffer"));
             SPEC.set(JAVA_INT, 12, 0);

@@ -136,6 +136,10 @@ final class ObjectSpace {
         of(interpreter).policy = Objects.requireNonNull(policy, "policy");
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     HostPolicy policy() {
         HostPolicy p = policy;
         return p != null ? p : runtimePolicy;
@@ -268,7 +272,7 @@ final class ObjectSpace {
      * Makes and registers a new proxy or view.
      *
      * <ol>
-     *   <li>Allocate the instance with {@code PyType_GenericAlloc}: no Python code runs.</li>
+     *   <li>Allocate the instance with {@code PyType_GenericAlloc}: no Python code runs (F-GENERICALLOC-NO-CODE).</li>
      *   <li>Take a weak reference to it with the unregistering callback.</li>
      *   <li>Register it by address and weak reference, and as the live one of {@code target} unless a thread
      *       raced us there (then ours stays registered, without identity).</li>
@@ -298,7 +302,7 @@ final class ObjectSpace {
         return proxy;
     }
 
-    /** The weak reference's callback: {@code wr}'s proxy is being deallocated. Never calls Python. */
+    /** The weak reference's callback: {@code wr}'s proxy is being deallocated (F-WEAKREF-CALLBACK); no Python. */
     private void died(MemorySegment wr) {
         Entry e = byWeakref.remove(wr.address());
         if (e == null) {

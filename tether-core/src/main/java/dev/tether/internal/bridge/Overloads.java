@@ -28,7 +28,8 @@ import java.util.Set;
  * Each overload of the call's arity is scored per argument: the cost of converting that Python value to that
  * parameter type, lower for a closer fit (an {@code int} fits {@code long} best, then {@code int}, {@code short},
  * {@code byte} while the value is in range, then {@code BigInteger}, {@code double}, {@code float},
- * {@code Number}, {@code Object} (an int beyond 64 bits prefers {@code Object} to a {@code double}); a primitive parameter beats its wrapper; {@code None} fits any reference type,
+ * {@code Number}, {@code Object} (an int beyond 64 bits prefers {@code Object} to a {@code double}); a primitive
+ * parameter beats its wrapper; {@code None} fits any reference type,
  * {@code Object} last; a proxy fits its class exactly, then its superclasses by distance, then interfaces,
  * {@code Object}; a Python callable fits a functional interface, implemented by it; any value fits
  * {@code PyObject}). An overload that fits no worse in every argument and better in

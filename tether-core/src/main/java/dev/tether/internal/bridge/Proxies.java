@@ -89,6 +89,9 @@ final class Proxies {
 
     /** The registration of the receiver ({@code args[0]}), or a TypeError. */
     static Entry self(ObjectSpace space, MemorySegment args, long n, String function) {
+        if (space.isClosed()) {
+            throw new IllegalStateException(Failures.spaceClosed(space.interpreter)); // a RuntimeError in Python
+        }
         Entry e = n < 1 ? null : space.entry(HostCalls.arg(args, 0));
         if (e == null) {
             throw PyRaise.typeError(Failures.notAProxy(function));

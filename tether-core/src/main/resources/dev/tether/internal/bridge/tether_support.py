@@ -135,7 +135,8 @@ def python_threads():
 #
 # A Java object crosses as an instance of a class made per Java class (java_class_type), deriving from JavaObject;
 # its methods are Java functions in the class dict, so a call costs a type-cache lookup and one upcall. The dunder
-# methods below are placeholders: Tether's Java side replaces them (install_java) when it sets up the interpreter.
+# methods below are placeholders: Tether's Java side replaces them (install_java) when it sets up the interpreter
+# (F-SLOT-ASSIGN: assigning a dunder to a class updates its slots and its subclasses').
 # Instances are made by Tether only (PyType_GenericAlloc); one made from Python stands for no Java object, and its
 # members say so.
 
