@@ -42,7 +42,7 @@ import java.util.Set;
  *   <li>Only public instance members reachable through a public class or interface of a package its module
  *       exports (everything on the class path): fields (read, and written unless final), bean getters and setters
  *       as attributes ({@code getName()} is also {@code name}), methods. Static members never are.</li>
- *   <li>{@code java.lang.Class}, reflection ({@code java.lang.reflect}), method handles, the FFM API,
+ *   <li>{@code java.lang.Class}, reflection objects ({@code java.lang.reflect}), method handles, the FFM API,
  *       {@code ClassLoader}, {@code Runtime}, {@code ProcessBuilder}, {@code Process}, {@code Thread},
  *       {@code System}, JDK internals, and {@code Object.getClass}/{@code wait}/{@code notify}/{@code notifyAll}
  *       are never reachable through a proxy unless the policy names them explicitly

@@ -23,8 +23,9 @@ import java.util.Set;
  *   <li>A member the policy denies ({@code denyMember}) is refused.</li>
  *   <li>A <em>sensitive</em> member is refused unless the policy names it: a member of an object that is a
  *       {@code Class}, {@code ClassLoader}, {@code Runtime}, {@code ProcessBuilder}, {@code Process},
- *       {@code Thread}... ({@link #SENSITIVE_TYPES}), a member declared in reflection, method handles, the FFM API,
- *       JDK internals or Tether's internals ({@link #SENSITIVE_PACKAGES}), and {@code Object.getClass},
+ *       {@code Thread}... ({@link #SENSITIVE_TYPES}) or of a class in reflection, method handles, the FFM API, JDK
+ *       internals or Tether's internals ({@link #SENSITIVE_PACKAGES}), a member declared there, and
+ *       {@code Object.getClass},
  *       {@code wait}, {@code notify}, {@code notifyAll}. Named means: an {@code allowMember} of it, an
  *       {@code allowClass} of a class that is itself sensitive that way (or {@code allowPackage} of its package),
  *       or an export annotation on the member.</li>
@@ -140,6 +141,9 @@ public final class HostPolicy {
                 return s;
             }
         }
+        if (sensitivePackage(runtime.getPackageName()) != null) {
+            return runtime; // a reflection object, a method handle, an FFM or internal object: all of it
+        }
         for (AnnotatedElement d : decls) {
             Class<?> owner = declaringClass(d);
             if (sensitivePackage(owner.getPackageName()) != null) {
@@ -174,6 +178,9 @@ public final class HostPolicy {
             if (allowed.isAssignableFrom(runtime) && isSensitiveClass(allowed)) {
                 return true;
             }
+        }
+        if (packages.contains(runtime.getPackageName())) {
+            return true;
         }
         for (AnnotatedElement d : decls) {
             String pkg = declaringClass(d).getPackageName();

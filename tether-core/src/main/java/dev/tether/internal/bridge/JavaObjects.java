@@ -22,6 +22,15 @@ public final class JavaObjects {
         return new Ref(interpreter, ObjectSpace.view(interpreter, value, readOnly));
     }
 
+    /**
+     * Gives {@code interpreter} its own host access policy instead of the runtime's (for a per-interpreter
+     * configuration); call it before the interpreter receives any Java object. Proxy classes made before keep the
+     * decisions they were made with.
+     */
+    public static void policy(InterpreterImpl interpreter, HostPolicy policy) {
+        ObjectSpace.policy(interpreter, policy);
+    }
+
     /** How many proxies and views of {@code interpreter} Python holds (0 once it is closing). */
     public static int liveProxies(InterpreterImpl interpreter) {
         return ObjectSpace.live(interpreter);
