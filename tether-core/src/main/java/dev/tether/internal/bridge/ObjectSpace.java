@@ -72,6 +72,7 @@ final class ObjectSpace {
     private final MemorySegment hostAccessError;
     private final MemorySegment weakrefCallback;
     private final Map<Kind, MemorySegment> viewTypes = new LinkedHashMap<>();
+    /** Set before the space is published in the slot. */
     private MemorySegment bufferType = MemorySegment.NULL;
     /** Registered proxies and views by address, and by the address of their weak reference. */
     private final ConcurrentHashMap<Long, Entry> byAddress = new ConcurrentHashMap<>();
@@ -111,9 +112,9 @@ final class ObjectSpace {
     /** Sets up Java objects in a new interpreter, whose helpers ({@code module}) were just installed. */
     static void install(InterpreterImpl interpreter, MemorySegment module) {
         ObjectSpace space = new ObjectSpace(interpreter, module);
-        interpreter.set(SLOT, space);
         space.installFunctions();
         space.bufferType = JavaBuffers.newType(interpreter);
+        interpreter.set(SLOT, space); // published complete (the slot's array is a volatile store)
     }
 
     /** The space of {@code interpreter}; throws (raised in Python by the callers) once it is closing. */
