@@ -188,7 +188,8 @@ public final class PyObject implements AutoCloseable, Iterable<PyObject> {
      * The Java value as {@code type}: {@code Long}, {@code Integer}, {@code Short}, {@code Byte} (range-checked),
      * {@code BigInteger}, {@code Double}, {@code Float}, {@code Boolean}, {@code String}, {@code Character},
      * {@code byte[]}, {@code List}, {@code Set}, {@code Map}, {@code Object[]}, {@code Object}, {@code PyObject}, or
-     * their primitive types.
+     * their primitive types; or, for a proxy, live view or Java buffer, the Java object behind it (any type it is an
+     * instance of).
      *
      * @throws ConversionException if the value is of another kind or does not fit
      */

@@ -257,6 +257,7 @@ public final class PythonRuntime implements AutoCloseable {
         private OutputStream stderr;
         private boolean forwardLogging;
         private boolean allowFork;
+        private HostAccess hostAccess = HostAccess.NONE;
 
         private Builder() {}
 
@@ -402,6 +403,16 @@ public final class PythonRuntime implements AutoCloseable {
         }
 
         /**
+         * Which Java objects cross into Python as proxies, and which of their members Python may reach (default
+         * {@link HostAccess#NONE}: only the values of the conversion table and callables cross). Applies to every
+         * interpreter of the runtime. See {@link HostAccess}.
+         */
+        public Builder hostAccess(HostAccess policy) {
+            this.hostAccess = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
          * Starts the runtime.
          *
          * @throws ThreadStateException {@link ErrorCode#RUNTIME_ALREADY_STARTED}, {@link ErrorCode#NO_PYTHON_FOUND}
@@ -410,7 +421,7 @@ public final class PythonRuntime implements AutoCloseable {
         public PythonRuntime start() {
             RuntimeImpl impl = RuntimeImpl.start(new RuntimeConfig(library, home, inheritEnvironment, shutdownHook,
                     shutdownTimeout, carrierThreads, virtualEnvironment, pythonPath, executable, argv, stdout, stderr,
-                    forwardLogging, allowFork), PublicObjects.INSTANCE);
+                    forwardLogging, allowFork, hostAccess.policy()), PublicObjects.INSTANCE);
             return wrap(impl);
         }
     }

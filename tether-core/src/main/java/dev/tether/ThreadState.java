@@ -1,6 +1,7 @@
 package dev.tether;
 
 import dev.tether.internal.bridge.NumpyArrays;
+import dev.tether.internal.bridge.JavaObjects;
 import dev.tether.internal.bridge.PyRun;
 import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.AttachOutcome;
@@ -266,9 +267,11 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
 
     /**
      * Converts a Java value to a Python object of this interpreter (see the
-     * <a href="PyObject.html#conversions">conversion table</a>).
+     * <a href="PyObject.html#conversions">conversion table</a>). Any other Java object becomes a proxy if the
+     * runtime's {@link HostAccess} policy admits objects: the same proxy for the same object while Python holds
+     * it, reaching only the members the policy allows.
      *
-     * @throws ConversionException if the value has no Python counterpart
+     * @throws ConversionException if the value has no Python counterpart and the policy is {@link HostAccess#NONE}
      */
     public PyObject toPython(Object value) {
         ThreadStates.checkUsable(attachment, "use");
@@ -338,6 +341,44 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
     public PyObject toNumpy(byte[] array, long... shape) {
         return toNumpy(java.lang.foreign.MemorySegment.ofArray(array), java.lang.foreign.ValueLayout.JAVA_BYTE,
                 shape);
+    }
+
+    /**
+     * A live view of a Java collection, or a buffer over Java memory, in this interpreter: no copy of the
+     * collection is made, and changes on either side are seen by the other. The same Python object is returned for
+     * the same Java object while Python holds it. Views are explicit grants: they work under every
+     * {@link HostAccess} policy and expose only the collection or buffer protocol.
+     * <ul>
+     *   <li>{@code List}: a {@code collections.abc.MutableSequence} ({@code len}, indexing and slices,
+     *       {@code append}, {@code insert}, {@code del}...); {@code Map}: a {@code MutableMapping};
+     *       {@code Set}: a {@code MutableSet}; other {@code Collection}: a {@code Collection};
+     *       {@code Iterable}, {@code Iterator}: an iterable, an iterator. Elements convert by the
+     *       <a href="PyObject.html#conversions">conversion table</a>, collections in them as views.</li>
+     *   <li>A native {@code MemorySegment}: an object supporting the buffer protocol ({@code memoryview(x)},
+     *       {@code numpy.frombuffer(x, dtype)}) over the same memory, unsigned bytes; read-only if the segment is.
+     *       New buffers fail with {@code BufferError} once the segment's arena is closed; close it only after
+     *       Python released the buffers it took.</li>
+     *   <li>A primitive array ({@code int[]}, {@code double[]}...): the same, in the array's element format; the
+     *       collector moves heap arrays, so the array is copied once into native memory, and Python's writes are
+     *       copied back after the last buffer taken from it is released.</li>
+     * </ul>
+     *
+     * @throws ConversionException if {@code value} is none of these
+     * @see #view(Object, boolean)
+     */
+    public PyObject view(Object value) {
+        return view(value, false);
+    }
+
+    /**
+     * A live view as {@link #view(Object)}; if {@code readOnly}, Python cannot change the collection through it
+     * (a {@code TypeError}) or write into the buffer (a {@code BufferError} for writable requests, a read-only
+     * {@code memoryview}).
+     */
+    public PyObject view(Object value, boolean readOnly) {
+        Objects.requireNonNull(value, "value");
+        ThreadStates.checkUsable(attachment, "use");
+        return PyObject.of(JavaObjects.view(attachment.interpreter(), value, readOnly));
     }
 
     /**

@@ -41,4 +41,14 @@ public final class TestAccess {
     public static long pinnedArrays() {
         return dev.tether.internal.bridge.NumpyArrays.pinned();
     }
+
+    /** How many proxies and views Python holds in {@code interpreter}. */
+    public static int liveProxies(Interpreter interpreter) {
+        return interpreter.call(ts -> dev.tether.internal.bridge.JavaObjects.liveProxies(interpreter.impl));
+    }
+
+    /** How many Java buffers Python holds, in every interpreter. */
+    public static int liveBuffers() {
+        return dev.tether.internal.bridge.JavaObjects.liveBuffers();
+    }
 }

@@ -2,6 +2,7 @@ package dev.tether.snippets;
 
 import dev.tether.Ensured;
 import dev.tether.ErrorCode;
+import dev.tether.HostAccess;
 import dev.tether.Interpreter;
 import dev.tether.PyBuffer;
 import dev.tether.PyObject;
@@ -13,6 +14,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The Javadoc examples of {@code dev.tether}; compiled with the tests (running them needs a CPython). */
 @SuppressWarnings("unused")
@@ -97,6 +100,47 @@ final class ApiSnippets {
         try (PyObject array = ts.toNumpy(data, ValueLayout.JAVA_DOUBLE, 2, 3)) {  // numpy shares data's memory
             data.setAtIndex(ValueLayout.JAVA_DOUBLE, 4, 2.5);                     // seen as array[1, 1]
             double sum = array.callMethod("sum").as(Double.class);                 // 2.5
+        }
+        // @end
+    }
+
+    // @start region="hostAccessClass"
+    /** A context Java hands to Python; only what is exported is reachable there. */
+    public static final class Context {
+        private long count;
+
+        @HostAccess.Export
+        public long add(long n) {
+            return count += n;
+        }
+
+        @HostAccess.Export
+        public long getCount() {   // Python: ctx.getCount() or ctx.count
+            return count;
+        }
+
+        public void reset() {      // not exported: refused in Python
+            count = 0;
+        }
+    }
+    // @end
+
+    static void hostAccess() {
+        // @start region="hostAccess"
+        try (PythonRuntime python = PythonRuntime.builder().hostAccess(HostAccess.EXPLICIT).start();
+             ThreadState ts = ThreadState.ensure(python.mainInterpreter())) {
+            Map<String, Long> state = new ConcurrentHashMap<>();
+            ts.globals().setItem("ctx", new Context());          // a proxy: same object, exported members
+            ts.globals().setItem("state", ts.view(state));       // a live MutableMapping, no copy
+            ts.exec("""
+                    ctx.add(2)
+                    state['seen'] = ctx.count
+                    try:
+                        ctx.reset()
+                    except AttributeError as e:                   # tether.HostAccessError
+                        state['refused'] = 1
+                    """);
+            // state: {seen=2, refused=1}
         }
         // @end
     }

@@ -13,8 +13,13 @@ import dev.tether.scenarios.ProgramOutput;
 import dev.tether.scenarios.RunningPrograms;
 import dev.tether.scenarios.ExitStorm;
 import dev.tether.scenarios.FinalizationStorm;
+import dev.tether.scenarios.HostAccessPolicies;
+import dev.tether.scenarios.FlinkLike;
 import dev.tether.scenarios.HostilePython;
 import dev.tether.scenarios.InterruptStorm;
+import dev.tether.scenarios.JavaObjectLifetime;
+import dev.tether.scenarios.JavaProxies;
+import dev.tether.scenarios.JavaViews;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
@@ -85,6 +90,12 @@ public final class Suites {
                 new Suite("program output", ProgramOutput::suite, true),
                 new Suite("running scripts and modules", RunningPrograms::suite),
                 new Suite("buffers described and number protocols", BuffersAndNumbers::suite),
+                // Java objects in Python
+                new Suite("java objects: host access policies", HostAccessPolicies::suite),
+                new Suite("java objects: proxies", JavaProxies::suite),
+                new Suite("java objects: live views and buffers", JavaViews::suite),
+                new Suite("java objects: 1 M proxies created and dropped", JavaObjectLifetime::suite),
+                new Suite("java objects: Flink-like operator from a thread pool", FlinkLike::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
                 new Suite("review regressions", ReviewRegressions::suite));

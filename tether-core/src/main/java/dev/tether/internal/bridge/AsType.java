@@ -46,6 +46,10 @@ final class AsType {
                 if (Bridge.publisher().isObjectType(boxed)) {
                     yield ToJava.object(interpreter, o);
                 }
+                Object target = ObjectSpace.unwrap(interpreter, o); // a proxy, view or Java buffer
+                if (boxed.isInstance(target)) {
+                    yield target;
+                }
                 throw Failures.noJavaConversion(PyTypes.typeName(o), type);
             }
         };

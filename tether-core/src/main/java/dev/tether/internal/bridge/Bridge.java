@@ -33,6 +33,14 @@ public final class Bridge {
         Bridge.publisher = Objects.requireNonNull(publisher, "publisher");
     }
 
+    /**
+     * The host access policy of the runtime's interpreters (null for none: no Java object crosses as a proxy); the
+     * runtime sets it once, as it starts, before any interpreter exists.
+     */
+    public static void hostPolicy(HostPolicy policy) {
+        ObjectSpace.runtimePolicy(policy);
+    }
+
     static Publisher publisher() {
         Publisher p = publisher;
         if (p == null) {

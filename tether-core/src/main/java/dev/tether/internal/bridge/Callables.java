@@ -141,7 +141,18 @@ final class Callables {
         return REGISTRY.size();
     }
 
-    private static MemorySegment capsule(Object value) {
+    /** What a capsule made by {@link #capsule} keeps, or null (released, or not such a capsule). */
+    static Object registered(MemorySegment capsule) {
+        MemorySegment key = CApi.PyCapsule_GetPointer(capsule, MemorySegment.NULL);
+        if (key.equals(MemorySegment.NULL)) {
+            CApi.PyErr_Clear();
+            return null;
+        }
+        return REGISTRY.get(key.address());
+    }
+
+    /** A new reference to a capsule that keeps {@code value} registered until Python frees the capsule. */
+    static MemorySegment capsule(Object value) {
         long key = KEYS.incrementAndGet();
         REGISTRY.put(key, value);
         MemorySegment capsule = CApi.PyCapsule_New(MemorySegment.ofAddress(key), MemorySegment.NULL, DESTRUCTOR);

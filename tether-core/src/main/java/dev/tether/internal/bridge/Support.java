@@ -114,6 +114,7 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy"))));
             interpreter.set(Interrupts.TYPE, CApi.PyObject_GetAttrString(module, arena.allocateFrom("Interrupted")));
+            ObjectSpace.install(interpreter, module);
         }
     }
 
@@ -220,6 +221,7 @@ public final class Support {
 
     /** Drops the helpers' references before CPython tears the interpreter down. */
     public static void uninstall(InterpreterImpl interpreter) {
+        ObjectSpace.close(interpreter);
         MemorySegment interrupted = interpreter.take(Interrupts.TYPE);
         if (interrupted != null) {
             CApi.Py_DecRef(interrupted);

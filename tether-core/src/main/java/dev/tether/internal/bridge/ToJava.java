@@ -15,9 +15,9 @@ import java.math.BigInteger;
  * Python objects to Java values: the Python-to-Java half of the conversion table ({@code docs/guide.md}, section
  * "Conversions"). None, bool, int, float, str, bytes and bytearray (exact types) become null, Boolean, Long
  * (BigInteger beyond 64 bits), Double, String and byte[]; list, tuple, dict, set and frozenset become ArrayList,
- * Object[], LinkedHashMap and LinkedHashSet, at any depth ({@link PyContainers}); an object exporting a
- * 0-dimensional numeric buffer (a numpy scalar or 0-d array) its Boolean, Long or Double ({@link Scalars}); anything
- * else a new public object. Requires a thread state of the interpreter attached.
+ * Object[], LinkedHashMap and LinkedHashSet, at any depth ({@link PyContainers}); a proxy, view or Java buffer its
+ * Java object; an object exporting a 0-dimensional numeric buffer (a numpy scalar or 0-d array) its Boolean, Long or
+ * Double ({@link Scalars}); anything else a new public object. Requires a thread state of the interpreter attached.
  */
 final class ToJava {
     private ToJava() {}
@@ -40,12 +40,19 @@ final class ToJava {
             case FLOAT -> CApi.PyFloat_AsDouble(o);
             case STR -> string(interpreter, o);
             case BYTES, BYTEARRAY -> byteArray(interpreter, o);
-            default -> scalarOrObject(interpreter, o);
+            default -> javaScalarOrObject(interpreter, o);
         };
     }
 
-    /** A numpy scalar or 0-d array (see {@link Scalars}) as its Java number or Boolean; anything else as an object. */
-    static Object scalarOrObject(InterpreterImpl interpreter, MemorySegment o) {
+    /**
+     * The Java object behind a proxy, view or Java buffer; a numpy scalar or 0-d array (see {@link Scalars}) as its
+     * Java number or Boolean; a new public object for anything else.
+     */
+    static Object javaScalarOrObject(InterpreterImpl interpreter, MemorySegment o) {
+        Object target = ObjectSpace.unwrap(interpreter, o);
+        if (target != null) {
+            return target;
+        }
         Object scalar = Scalars.value(interpreter, o);
         return scalar != null ? scalar : object(interpreter, o);
     }

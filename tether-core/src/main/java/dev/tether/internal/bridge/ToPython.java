@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * Java values to Python objects: the Java-to-Python half of the conversion table ({@code docs/guide.md}, section
  * "Conversions"). Scalars are converted here; collections, maps and arrays by {@link JavaContainers}, at any depth.
- * Requires a thread state of the interpreter attached. Failures throw {@link ConversionException} and leave no Python
- * error set.
+ * Any other Java object becomes a proxy ({@link ObjectSpace}) if the host access policy admits objects. Requires a
+ * thread state of the interpreter attached. Failures throw {@link ConversionException} and leave no Python error
+ * set.
  */
 final class ToPython {
     private ToPython() {}
@@ -70,7 +71,8 @@ final class ToPython {
         if (adapted != null) {
             return Callables.create(interpreter, adapted, value.getClass().getName());
         }
-        throw Failures.noPythonConversion(value.getClass());
+        return ObjectSpace.wrap(interpreter, value); // a proxy, if the host access policy admits objects
+
     }
 
     private static MemorySegment passThrough(InterpreterImpl interpreter, Ref ref) {

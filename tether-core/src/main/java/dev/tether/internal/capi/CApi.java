@@ -418,10 +418,42 @@ public final class CApi {
         try { return (long) PyObject_Hash.invokeExact(o); } catch (Throwable t) { throw fail(t); }
     }
 
+    private static final MethodHandle PyCallable_Check = bind("PyCallable_Check",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int PyCallable_Check(MemorySegment o) {
+        try { return (int) PyCallable_Check.invokeExact(o); } catch (Throwable t) { throw fail(t); }
+    }
+
     private static final MethodHandle PyType_IsSubtype = bind("PyType_IsSubtype",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     public static int PyType_IsSubtype(MemorySegment a, MemorySegment b) {
         try { return (int) PyType_IsSubtype.invokeExact(a, b); } catch (Throwable t) { throw fail(t); }
+    }
+
+    // ---- object.h, objimpl.h: heap types (the exporter of Java memory) -------------------------------------------
+
+    /** A new heap type from a {@code PyType_Spec} (3.9+: the buffer slots may be set). */
+    private static final MethodHandle PyType_FromSpec = bind("PyType_FromSpec",
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
+    public static MemorySegment PyType_FromSpec(MemorySegment spec) {
+        try { return (MemorySegment) PyType_FromSpec.invokeExact(spec); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** A new instance of {@code type} (a new reference; increments the reference count of a heap type). */
+    private static final MethodHandle PyType_GenericAlloc = bind("PyType_GenericAlloc",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+    public static MemorySegment PyType_GenericAlloc(MemorySegment type, long items) {
+        try {
+            return (MemorySegment) PyType_GenericAlloc.invokeExact(type, items);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** Frees memory of a non-GC object allocated by {@code PyType_GenericAlloc}. */
+    private static final MethodHandle PyObject_Free = bind("PyObject_Free", FunctionDescriptor.ofVoid(ADDRESS));
+    public static void PyObject_Free(MemorySegment p) {
+        try { PyObject_Free.invokeExact(p); } catch (Throwable t) { throw fail(t); }
     }
 
     // ---- abstract.h, cpython/abstract.h, pybuffer.h: the object protocols ----------------------------------------
@@ -705,7 +737,7 @@ public final class CApi {
         try { return (int) PySet_Add.invokeExact(set, key); } catch (Throwable t) { throw fail(t); }
     }
 
-    // ---- methodobject.h, pycapsule.h: Java callables -------------------------------------------------------------
+    // ---- methodobject.h, pycapsule.h, classobject.h: Java callables and methods ------------------------------------
 
     private static final MethodHandle PyCFunction_NewEx = bind("PyCFunction_NewEx",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
@@ -732,6 +764,49 @@ public final class CApi {
     public static MemorySegment PyCapsule_GetPointer(MemorySegment capsule, MemorySegment name) {
         try {
             return (MemorySegment) PyCapsule_GetPointer.invokeExact(capsule, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** A descriptor that binds {@code function} to instances like a Python function does (new reference). */
+    private static final MethodHandle PyInstanceMethod_New = bind("PyInstanceMethod_New",
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
+    public static MemorySegment PyInstanceMethod_New(MemorySegment function) {
+        try {
+            return (MemorySegment) PyInstanceMethod_New.invokeExact(function);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    // ---- weakrefobject.h, sliceobject.h ---------------------------------------------------------------------------
+
+    /** A new weak reference to {@code o}; {@code callback} (or NULL) is called with it when {@code o} dies. */
+    private static final MethodHandle PyWeakref_NewRef = bind("PyWeakref_NewRef",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    public static MemorySegment PyWeakref_NewRef(MemorySegment o, MemorySegment callback) {
+        try { return (MemorySegment) PyWeakref_NewRef.invokeExact(o, callback); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** Start, stop and step of a slice object into three {@code Py_ssize_t}; -1 with an error set. */
+    private static final MethodHandle PySlice_Unpack = bind("PySlice_Unpack",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    public static int PySlice_Unpack(MemorySegment slice, MemorySegment start, MemorySegment stop,
+                                     MemorySegment step) {
+        try {
+            return (int) PySlice_Unpack.invokeExact(slice, start, stop, step);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** Clips unpacked slice bounds to a sequence of {@code length}; returns the slice's length. */
+    private static final MethodHandle PySlice_AdjustIndices = bind("PySlice_AdjustIndices",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    public static long PySlice_AdjustIndices(long length, MemorySegment start, MemorySegment stop, long step) {
+        try {
+            return (long) PySlice_AdjustIndices.invokeExact(length, start, stop, step);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -792,6 +867,11 @@ public final class CApi {
         try { PyErr_SetObject.invokeExact(type, value); } catch (Throwable t) { throw fail(t); }
     }
 
+    private static final MethodHandle PyErr_SetNone = bind("PyErr_SetNone", FunctionDescriptor.ofVoid(ADDRESS));
+    public static void PyErr_SetNone(MemorySegment type) {
+        try { PyErr_SetNone.invokeExact(type); } catch (Throwable t) { throw fail(t); }
+    }
+
     private static final MethodHandle PyErr_SetString = bind("PyErr_SetString",
             FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     public static void PyErr_SetString(MemorySegment type, MemorySegment message) {
@@ -824,6 +904,13 @@ public final class CApi {
     public static final MemorySegment PyExc_TypeError = exceptionType("PyExc_TypeError");
     public static final MemorySegment PyExc_BufferError = exceptionType("PyExc_BufferError");
     public static final MemorySegment PyExc_OverflowError = exceptionType("PyExc_OverflowError");
+    /** {@code Py_NotImplemented}: the object itself. */
+    public static final MemorySegment Py_NotImplemented = LibPython.find("_Py_NotImplementedStruct").orElseThrow();
+    public static final MemorySegment PyExc_StopIteration = exceptionType("PyExc_StopIteration");
+    public static final MemorySegment PyExc_AttributeError = exceptionType("PyExc_AttributeError");
+    public static final MemorySegment PyExc_IndexError = exceptionType("PyExc_IndexError");
+    public static final MemorySegment PyExc_KeyError = exceptionType("PyExc_KeyError");
+    public static final MemorySegment PySlice_Type = LibPython.find("PySlice_Type").orElseThrow();
     public static final MemorySegment PyTuple_Type = LibPython.find("PyTuple_Type").orElseThrow();
     public static final MemorySegment PyList_Type = LibPython.find("PyList_Type").orElseThrow();
     public static final MemorySegment PyDict_Type = LibPython.find("PyDict_Type").orElseThrow();

@@ -38,4 +38,16 @@ public final class Layouts {
             JAVA_INT.withName("allow_exec"), JAVA_INT.withName("allow_threads"),
             JAVA_INT.withName("allow_daemon_threads"), JAVA_INT.withName("check_multi_interp_extensions"),
             JAVA_INT.withName("gil"));
+
+    /**
+     * {@code PyType_Spec} (3.9-3.15): {@code const char *name; int basicsize; int itemsize; unsigned int flags;
+     * PyType_Slot *slots}.
+     */
+    public static final StructLayout PY_TYPE_SPEC = MemoryLayout.structLayout(
+            ADDRESS.withName("name"), JAVA_INT.withName("basicsize"), JAVA_INT.withName("itemsize"),
+            JAVA_INT.withName("flags"), MemoryLayout.paddingLayout(4), ADDRESS.withName("slots"));
+
+    /** {@code PyType_Slot} (3.9-3.15): {@code int slot; void *pfunc}; an array of them ends with slot 0. */
+    public static final StructLayout PY_TYPE_SLOT = MemoryLayout.structLayout(
+            JAVA_INT.withName("slot"), MemoryLayout.paddingLayout(4), ADDRESS.withName("pfunc"));
 }

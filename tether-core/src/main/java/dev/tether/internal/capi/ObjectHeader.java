@@ -43,6 +43,11 @@ public final class ObjectHeader {
         throw new IllegalStateException("cannot find ob_type in the object header of this CPython build");
     }
 
+    /** {@code sizeof(PyObject)} of the running build: the header ends with {@code ob_type}. */
+    public static long headerSize() {
+        return typeOffset + ADDRESS.byteSize();
+    }
+
     /** The address of the type object of {@code object} (borrowed). */
     public static long typeOf(MemorySegment object) {
         return MEMORY.get(JAVA_LONG, object.address() + typeOffset);
@@ -138,5 +143,37 @@ public final class ObjectHeader {
     /** {@code Py_buffer.readonly}. */
     public static boolean bufferReadOnly(MemorySegment pyBuffer) {
         return pyBuffer.get(JAVA_INT, 32) != 0;
+    }
+
+    /** Item {@code i} of a vectorcall argument array ({@code PyObject *const *args}): a borrowed reference. */
+    public static MemorySegment argument(MemorySegment args, long i) {
+        return MemorySegment.ofAddress(MEMORY.get(JAVA_LONG, args.address() + i * ADDRESS.byteSize()));
+    }
+
+    /**
+     * Fills a {@code Py_buffer} that a consumer passed to an exporter's {@code bf_getbuffer}: the fields of
+     * {@link Layouts#PY_BUFFER}, with {@code suboffsets} and {@code internal} NULL. {@code obj} must be a new
+     * reference (the consumer releases it).
+     */
+    public static void writeBuffer(MemorySegment view, MemorySegment buf, MemorySegment obj, long length,
+                                   long itemSize, boolean readOnly, int ndim, MemorySegment format,
+                                   MemorySegment shape, MemorySegment strides) {
+        MemorySegment v = view.reinterpret(Layouts.PY_BUFFER.byteSize());
+        v.set(ADDRESS, 0, buf);
+        v.set(ADDRESS, 8, obj);
+        v.set(JAVA_LONG, 16, length);
+        v.set(JAVA_LONG, 24, itemSize);
+        v.set(JAVA_INT, 32, readOnly ? 1 : 0);
+        v.set(JAVA_INT, 36, ndim);
+        v.set(ADDRESS, 40, format);
+        v.set(ADDRESS, 48, shape);
+        v.set(ADDRESS, 56, strides);
+        v.set(ADDRESS, 64, MemorySegment.NULL);
+        v.set(ADDRESS, 72, MemorySegment.NULL);
+    }
+
+    /** {@code Py_buffer.obj} of a view being released (borrowed). */
+    public static MemorySegment bufferObject(MemorySegment view) {
+        return view.reinterpret(Layouts.PY_BUFFER.byteSize()).get(ADDRESS, 8);
     }
 }

@@ -499,6 +499,116 @@ public final class Failures {
         return null;
     }
 
+    // ---- Java objects in Python: the host access policy, proxies, views, buffers ---------------------------------
+    // (Messages raised in Python are strings: the bridge raises them as Python exceptions where the caller is.)
+
+    /** {@code java.lang.Runtime.exec is not accessible from Python: <reason>}. */
+    public static String hostAccessDenied(String type, String member, String reason) {
+        return type + "." + member + " is not accessible from Python: " + reason;
+    }
+
+    public static String hostMemberDenied(String policy) {
+        return "the host access policy " + policy + " denies it";
+    }
+
+    public static String hostMemberSensitive(String cause, String type, String member) {
+        return cause + " is never reachable through a proxy unless the policy names it explicitly (for example"
+                + " HostAccess.builder().allowMember(" + simpleName(type) + ".class, \"" + member + "\"))";
+    }
+
+    public static String hostMemberNotAllowed(String policy, boolean explicit) {
+        return explicit ? policy + " allows only public members annotated @HostAccess.Export"
+                : "the host access policy " + policy + " does not allow it (allow its class, package or name with"
+                + " HostAccess.builder())";
+    }
+
+    public static String hostMemberInaccessible(String declaringType) {
+        return "it is declared by " + declaringType + ", which is not a public class or interface in a package its"
+                + " module exports";
+    }
+
+    public static String hostMemberStatic() {
+        return "static members are not reachable through a proxy (pass a function, or an object, instead)";
+    }
+
+    /** A proxy asked for an attribute its Java class does not have. */
+    public static String noSuchJavaMember(String type, String member) {
+        return "the Java object of class " + type + " has no public member '" + member + "'";
+    }
+
+    public static String notWritable(String type, String member) {
+        return type + "." + member + " cannot be set from Python (it is read-only, or not a field or setter)";
+    }
+
+    /** The Java object type {@code type} has no row in the conversion table and the policy admits no objects. */
+    public static ConversionException hostObjectRefused(Class<?> type, String policy) {
+        return new ConversionException("No Python conversion for Java type " + type.getName()
+                + ": pass null, a Boolean, number, String, byte[], array, List, Set, Map, PyObject,"
+                + " PythonCallable or functional interface; or let Java objects cross as proxies with"
+                + " PythonRuntime.builder().hostAccess(...) (the policy is " + policy + ")");
+    }
+
+    public static ConversionException noViewFor(Class<?> type) {
+        return new ConversionException("No live view for Java type " + type.getName() + ": a view is made of a"
+                + " List, Map, Set, Collection, Iterable, Iterator, primitive array or MemorySegment");
+    }
+
+    public static String notAProxy(String function) {
+        return function + " must be called on a live Java object of this interpreter";
+    }
+
+    public static String wrongReceiver(String type, String function, String got) {
+        return type + "." + function + " was called on a Java object of class " + got;
+    }
+
+    public static String keywordsRefused(String type, String function) {
+        return type + "." + function + " takes positional arguments only (Java parameters have no names)";
+    }
+
+    public static String noOverload(String type, String function, String arguments, List<String> candidates,
+                                    List<String> denied) {
+        return "No overload of " + type + "." + function + " takes (" + arguments + "); candidates: "
+                + (candidates.isEmpty() ? "none" : String.join(", ", candidates))
+                + (denied.isEmpty() ? "" : "; not accessible: " + String.join(", ", denied));
+    }
+
+    public static String ambiguousOverload(String type, String function, String arguments, List<String> best) {
+        return "The call " + type + "." + function + "(" + arguments + ") is ambiguous between "
+                + String.join(" and ", best) + "; pass arguments that match one of them exactly";
+    }
+
+    public static String argumentNotConverted(String signature, int index, String detail) {
+        return "Argument " + (index + 1) + " of " + signature + ": " + detail;
+    }
+
+    public static String readOnlyView(String type) {
+        return "This view of a Java " + type + " is read-only";
+    }
+
+    public static String viewIndexOutOfRange(long index, long size) {
+        return "index " + index + " is out of range for a Java list of size " + size;
+    }
+
+    public static String javaMemoryGone() {
+        return "the Java memory behind this buffer is no longer accessible (its arena was closed)";
+    }
+
+    public static String bufferReadOnly() {
+        return "the Java memory behind this buffer is read-only";
+    }
+
+    public static String bufferNotContiguous() {
+        return "the Java memory behind this buffer is not C-contiguous; request strides (PyBUF_STRIDES)";
+    }
+
+    public static String spaceClosed(InterpreterImpl interpreter) {
+        return capitalize(interpreter.describe()) + " is closing: Java objects can no longer be used from it";
+    }
+
+    private static String simpleName(String type) {
+        return type.substring(type.lastIndexOf('.') + 1).replace('$', '.');
+    }
+
     // ---- naming -----------------------------------------------------------------------------------------------
 
     /** How messages name a thread: {@code 'worker-1'}, or {@code 'v-3' (virtual)}. */

@@ -1,6 +1,7 @@
 package dev.tether.internal.runtime;
 
 import java.io.OutputStream;
+import dev.tether.internal.bridge.HostPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +24,13 @@ import java.util.List;
  * @param stderr             where Python's {@code sys.stderr} goes, or null for the process's standard error
  * @param forwardLogging     whether Python {@code logging} records go to {@code System.Logger}
  * @param allowFork          whether {@code os.fork()} is allowed in this JVM process
+ * @param hostAccess         which Java objects cross into Python as proxies, and what Python reaches on them (null:
+ *                           none)
  */
 public record RuntimeConfig(Path library, Path home, boolean inheritEnvironment, boolean shutdownHook,
                             Duration shutdownTimeout, int carrierThreads, Path virtualEnvironment,
                             List<Path> pythonPath, Path executable, List<String> argv, OutputStream stdout,
-                            OutputStream stderr, boolean forwardLogging, boolean allowFork) {
+                            OutputStream stderr, boolean forwardLogging, boolean allowFork, HostPolicy hostAccess) {
     public RuntimeConfig {
         pythonPath = List.copyOf(pythonPath);
         argv = List.copyOf(argv);

@@ -101,6 +101,7 @@ public final class RuntimeImpl implements Lifecycle {
                 throw Failures.runtimeStartedBefore();
             }
             Bridge.install(publisher);
+            Bridge.hostPolicy(config.hostAccess());
             Startup.Started started = Startup.start(config, () -> everStarted = true);
             RuntimeImpl runtime = new RuntimeImpl(config, started);
             runtime.environment = Startup.installSupport(started, runtime.main, runtime.setup);

@@ -608,3 +608,111 @@ def to_numpy(address, readonly, typestr, shape, pin):
         return numpy.empty(shape, dtype=typestr)
     memory = _JavaMemory({"version": 3, "data": (address, readonly), "typestr": typestr, "shape": shape}, pin)
     return numpy.asarray(memory)
+
+
+# ---- Java objects in Python (bridge.ObjectSpace) -------------------------------------------------------------------
+#
+# A Java object crosses as an instance of a class made per Java class (java_class_type), deriving from JavaObject;
+# its methods are Java functions in the class dict, so a call costs a type-cache lookup and one upcall. The dunder
+# methods below are placeholders: Tether's Java side replaces them (install_java) when it sets up the interpreter
+# (F-SLOT-ASSIGN: assigning a dunder to a class updates its slots and its subclasses').
+# Instances are made by Tether only (PyType_GenericAlloc); one made from Python stands for no Java object, and its
+# members say so.
+
+import collections.abc as _abc
+
+
+class HostAccessError(AttributeError):
+    """A member of a Java object exists, but the host access policy does not let Python reach it."""
+
+
+HostAccessError.__module__ = "tether"
+
+
+def _placeholder(*args):
+    raise RuntimeError("Tether has not set up Java objects in this interpreter")
+
+
+class JavaObject:
+    """A Java object seen from Python: str, repr, == and hash follow toString, equals and hashCode."""
+
+    __slots__ = ("__weakref__",)
+    __getattr__ = __setattr__ = __str__ = __repr__ = __eq__ = __hash__ = _placeholder
+
+
+class JavaType(type):
+    """The class of a Java object's Python class: isinstance and issubclass follow the Java class hierarchy."""
+
+    __instancecheck__ = __subclasscheck__ = _placeholder
+
+
+def java_class_type(name, qualname, module, java_class, members, getters):
+    """The Python class for objects of one Java class: members are Java functions, getters back properties."""
+    namespace = {"__slots__": (), "__module__": module, "__qualname__": qualname, "__java_class__": java_class,
+                 "__doc__": "Java objects of class " + java_class + " (a Tether proxy)."}
+    namespace.update(members)
+    for attribute, getter in getters.items():
+        namespace[attribute] = property(getter)
+    return JavaType(name, (JavaObject,), namespace)
+
+
+class JavaIterator(JavaObject, _abc.Iterator):
+    """A live view of a java.util.Iterator."""
+
+    __slots__ = ()
+    __next__ = _placeholder
+
+
+class JavaIterable(JavaObject, _abc.Iterable):
+    """A live view of a java.lang.Iterable."""
+
+    __slots__ = ()
+    __iter__ = _placeholder
+
+
+class JavaCollection(JavaObject, _abc.Collection):
+    """A live view of a java.util.Collection."""
+
+    __slots__ = ()
+    __len__ = __iter__ = __contains__ = _placeholder
+    __hash__ = None
+
+
+class JavaSet(JavaObject, _abc.MutableSet):
+    """A live view of a java.util.Set: no copy; changes on either side are seen by the other."""
+
+    __slots__ = ()
+    __len__ = __iter__ = __contains__ = add = discard = _placeholder
+    __eq__ = _abc.Set.__eq__
+    __hash__ = None
+
+
+class JavaList(JavaObject, _abc.MutableSequence):
+    """A live view of a java.util.List: no copy; changes on either side are seen by the other."""
+
+    __slots__ = ()
+    __len__ = __iter__ = __contains__ = __getitem__ = __setitem__ = __delitem__ = insert = append = _placeholder
+    __hash__ = None
+
+    def __eq__(self, other):
+        if not isinstance(other, (list, tuple, JavaList)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+
+class JavaMap(JavaObject, _abc.MutableMapping):
+    """A live view of a java.util.Map: no copy; changes on either side are seen by the other."""
+
+    __slots__ = ()
+    __len__ = __iter__ = __contains__ = __getitem__ = __setitem__ = __delitem__ = get = _placeholder
+    __eq__ = _abc.Mapping.__eq__
+    __hash__ = None
+
+
+def install_java(members):
+    """Sets the Java functions of the classes above: {class name: {attribute: function}}."""
+    scope = globals()
+    for class_name, attributes in members.items():
+        cls = scope[class_name]
+        for attribute, function in attributes.items():
+            setattr(cls, attribute, function)

@@ -20,7 +20,7 @@ class DiscoveryTest {
 
     private static RuntimeConfig config(Path library, Path home) {
         return new RuntimeConfig(library, home, false, false, Duration.ZERO, 1, null, List.of(), null, List.of(), null,
-                null, false, false);
+                null, false, false, null);
     }
 
     @Test
