@@ -230,6 +230,7 @@ public final class ThreadStates {
                 MemorySegment ts = binding.cached;
                 binding.cached = null;
                 CApi.PyEval_RestoreThread(ts);
+                StackBudget.unfit(ts, binding.stackCharge);
                 CApi.PyThreadState_Clear(ts);
                 CApi.PyThreadState_DeleteCurrent();
                 interpreter.gate().releaseThread(binding);
@@ -290,7 +291,8 @@ public final class ThreadStates {
             CApi.PyEval_SaveThread();
         }
         MemorySegment ts = binding.cached;
-        if (ts == null) {
+        boolean made = ts == null;
+        if (made) {
             ts = CApi.PyThreadState_New(binding.interpreter.pointer());
             if (ts.equals(MemorySegment.NULL)) {
                 binding.interpreter.gate().releaseThread(binding);
@@ -300,6 +302,9 @@ public final class ThreadStates {
         }
         binding.cached = null;
         restore(binding.interpreter, ts);
+        if (made) {
+            binding.stackCharge = StackBudget.fit(binding.interpreter.facts(), ts);
+        }
         binding.active = ts;
         record.current = binding;
         drainDeferred(binding.interpreter);
@@ -315,6 +320,7 @@ public final class ThreadStates {
             CApi.PyEval_SaveThread();
             binding.cached = ts;
         } else {
+            StackBudget.unfit(ts, binding.stackCharge);
             CApi.PyThreadState_Clear(ts);
             CApi.PyThreadState_DeleteCurrent();
         }
