@@ -1,6 +1,8 @@
 package dev.tether.scenarios;
 
 import dev.tether.Interpreter;
+import dev.tether.PyObject;
+import dev.tether.PythonCallable;
 import dev.tether.PythonException;
 import dev.tether.PythonRuntime;
 import dev.tether.ThreadState;
@@ -64,6 +66,7 @@ public final class SmallStacks extends Scenario {
             ts.eval("stack_cases." + name + "()");
             return "completed";
         } catch (PythonException e) {
+            System.out.println("@message " + e.getMessage().lines().limit(3).toList() + " cause " + e.getCause());
             return "raised " + e.pythonType();
         }
     }
@@ -79,10 +82,12 @@ public final class SmallStacks extends Scenario {
                 + "stack_cases = types.ModuleType('stack_cases')\n"
                 + "exec(compile(_stack_cases_source, 'stack_cases.py', 'exec'), stack_cases.__dict__)\n"
                 + "sys.modules['stack_cases'] = stack_cases\n");
+        PythonCallable javaCall = (args, kwargs) -> ((PyObject) args.get(0)).invoke(args.get(1));
+        ts.importModule("stack_cases").setAttr("java_call", javaCall);
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> names(ThreadState ts) {
-        return (List<String>) ts.eval("stack_cases.NAMES");
+        return (List<String>) ts.eval("stack_cases.NAMES + stack_cases.JAVA_NAMES");
     }
 }

@@ -122,11 +122,54 @@ def recursion_through_getattr():
     G().missing
 
 
+def recursion_through_descriptor():
+    class D:
+        def __get__(self, obj, owner):
+            return obj.x
+
+    class C:
+        x = D()
+    C().x
+
+
+def recursion_through_import():
+    # A finder whose find_spec imports again: importlib in C and Python between levels.
+    import sys
+
+    class Finder:
+        n = 0
+
+        def find_spec(self, name, path, target=None):
+            if not name.startswith('stack_cases_deep_'):
+                return None
+            Finder.n += 1
+            __import__('stack_cases_deep_%d' % Finder.n)
+
+    finder = Finder()
+    sys.meta_path.insert(0, finder)
+    try:
+        __import__('stack_cases_deep_0')
+    finally:
+        sys.meta_path.remove(finder)
+
+
+java_call = None       # set by Tether's suite: a Java callable that calls its first argument with the rest
+
+
+def recursion_through_java():
+    # Python calls Java calls Python...: Java frames between the levels, which CPython <= 3.13 does not see.
+    def f(n):
+        return java_call(f, n + 1)
+    f(0)
+
+
 CASES = [repr_list, repr_dict, str_tuple, json_dumps, json_loads, pickle_dumps, pickle_loads, deepcopy, compare,
          isinstance_tuple, compile_parens, eval_unary, eval_not, compile_lambdas, compile_binops, recursion,
-         recursion_through_repr, recursion_through_getattr]
+         recursion_through_repr, recursion_through_getattr, recursion_through_descriptor, recursion_through_import]
 
 NAMES = [c.__name__ for c in CASES]
+
+JAVA_NAMES = ['recursion_through_java']   # only under Tether
 
 
 def outcome(case):

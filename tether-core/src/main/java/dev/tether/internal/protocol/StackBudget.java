@@ -3,6 +3,7 @@ package dev.tether.internal.protocol;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.LibC;
 import dev.tether.internal.capi.RecursionCounter;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Called on the owner thread, attached, right after the thread state was made and first attached there;
  * {@link #unfit} gives the levels back before the owner deletes it.
  */
-final class StackBudget {
+public final class StackBudget {
     private StackBudget() {}
 
     /** The JVM's guard zones at the low end of a Java thread's stack: reserved, yellow and red pages (1+2+1 × 4 KiB). */
@@ -41,6 +42,15 @@ final class StackBudget {
      * Python code called back from C through a descriptor, an attribute hook, an import hook...
      */
     private static final int[] WORST_BYTES_PER_LEVEL = {1088, 1040, 992, 589, 629};
+
+    /**
+     * Stack one call from Python into Java and back takes in Java frames, with margin (measured: 5.0-6.5 KiB), which
+     * CPython 3.9-3.13 cannot see: each Java callback counts as that many bytes of levels (F-STACK-CALLBACK).
+     */
+    static final int JAVA_CALLBACK_BYTES = 8 << 10;
+
+    /** What {@link #enterCallback} tells CPython where the recursion stopped. */
+    private static final MemorySegment IN_A_JAVA_CALLBACK = Arena.global().allocateFrom(" in a Java callback");
 
     /** Headroom over the worst measured path: paths not measured (C extensions, other slots) may use more. */
     private static final double MARGIN = 1.25;
@@ -80,6 +90,46 @@ final class StackBudget {
         }
     }
 
+    /**
+     * Before Python calls Java on {@code ts} (attached): on 3.9-3.13, counts the Java frames the call will push as
+     * levels of recursion, so that Python recursing through Java stops with {@code RecursionError} while the Java
+     * frames still have stack. 3.14+ see those frames on the real stack themselves.
+     *
+     * @return false, with {@code RecursionError} set, if no level is left
+     */
+    public static boolean enterCallback(RuntimeFacts facts, MemorySegment ts) {
+        int levels = callbackLevels(facts, ts);
+        if (levels == 0) {
+            return true;
+        }
+        RecursionCounter.charge(ts, levels - 1);
+        if (CApi.Py_EnterRecursiveCall(IN_A_JAVA_CALLBACK) != 0) {
+            RecursionCounter.charge(ts, 1 - levels);
+            return false;
+        }
+        return true;
+    }
+
+    /** After the Java callback that {@link #enterCallback} admitted returned, with {@code ts} attached again. */
+    public static void leaveCallback(RuntimeFacts facts, MemorySegment ts) {
+        int levels = callbackLevels(facts, ts);
+        if (levels != 0) {
+            CApi.Py_LeaveRecursiveCall();
+            RecursionCounter.charge(ts, 1 - levels);
+        }
+    }
+
+    private static int callbackLevels(RuntimeFacts facts, MemorySegment ts) {
+        if (facts.minor() > 13 || !RecursionCounter.find(ts)) {
+            return 0;
+        }
+        return (int) Math.ceil(JAVA_CALLBACK_BYTES / bytesPerLevel(facts));
+    }
+
+    private static double bytesPerLevel(RuntimeFacts facts) {
+        return WORST_BYTES_PER_LEVEL[facts.minor() - 9] * MARGIN * (facts.debug() ? DEBUG_FACTOR : 1);
+    }
+
     /** 3.14+: CPython's limits measured from the JVM's zones rather than from the end of the stack (F-STACK-ADDRESS). */
     private static void protect(MemorySegment ts, LibC.Stack stack) {
         long start = stack.low() + JVM_GUARD_ZONES + JVM_SHADOW_ZONE;
@@ -99,7 +149,7 @@ final class StackBudget {
      * </ol>
      */
     private static int charge(RuntimeFacts facts, MemorySegment ts, LibC.Stack stack) {
-        double perLevel = WORST_BYTES_PER_LEVEL[facts.minor() - 9] * MARGIN * (facts.debug() ? DEBUG_FACTOR : 1);
+        double perLevel = bytesPerLevel(facts);
         long usable = stack.below() - JVM_GUARD_ZONES - JVM_SHADOW_ZONE - LATER_JAVA_FRAMES
                 - (long) (ERROR_HEADROOM_LEVELS * perLevel);
         long holds = Math.max(MIN_LEVELS, (long) (Math.max(0, usable) / perLevel));
