@@ -12,6 +12,7 @@ import dev.tether.scenarios.NestedSwitching;
 import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ShutdownHook;
+import dev.tether.scenarios.SmallStacks;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class Suites {
                 new Suite("no starvation across interpreters", CrossInterpreterStarvation::suite),
                 new Suite("thread states of dead threads reclaimed", ThreadChurn::suite),
                 new Suite("shutdown hook bounded", ShutdownHook::suite),
+                new Suite("small thread stacks", SmallStacks::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

@@ -67,8 +67,13 @@ def pickle_loads():
 
 
 def deepcopy():
+    # 20 times any recursion limit is enough: 3.13 does not check this recursion until the bottom, so it goes the
+    # whole depth in Python frames, and the deeper, the longer the traceback to describe.
     import copy
-    copy.deepcopy(_nested_list())
+    x = []
+    for _ in range(DEPTH // 10):
+        x = [x]
+    copy.deepcopy(x)
 
 
 def compare():
