@@ -49,6 +49,12 @@ public final class StackBudget {
      */
     static final int JAVA_CALLBACK_BYTES = 8 << 10;
 
+    /**
+     * The owner's stack, measured at its first thread state (about 1 µs: {@code getcontext} saves the signal mask);
+     * a subinterpreter's thread state is made at every outermost attachment. Null if libc cannot tell.
+     */
+    private static final ThreadLocal<LibC.Stack> STACK = ThreadLocal.withInitial(LibC::currentStack);
+
     /** What {@link #enterCallback} tells CPython where the recursion stopped. */
     private static final MemorySegment IN_A_JAVA_CALLBACK = Arena.global().allocateFrom(" in a Java callback");
 
@@ -67,7 +73,7 @@ public final class StackBudget {
      * @return the levels charged, to give back with {@link #unfit}
      */
     static int fit(RuntimeFacts facts, MemorySegment ts) {
-        LibC.Stack stack = LibC.currentStack();
+        LibC.Stack stack = STACK.get();
         if (stack == null) {
             return 0;
         }
