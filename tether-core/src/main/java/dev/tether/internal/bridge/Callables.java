@@ -142,13 +142,14 @@ final class Callables {
                 return raise("A Java callable of " + interpreter.describe()
                         + " was called from another interpreter");
             }
-            if (!StackBudget.enterCallback(interpreter.facts(), ts)) {
+            int counted = StackBudget.enterCallback(interpreter.facts(), ts);
+            if (counted < 0) {
                 return MemorySegment.NULL;   // RecursionError is set
             }
             try {
                 return attachedCall(interpreter, entry, args, kwargs);
             } finally {
-                StackBudget.leaveCallback(interpreter.facts(), ts);
+                StackBudget.leaveCallback(ts, counted);
             }
         } catch (Throwable t) {
             return raise("Java callable failed: " + t);

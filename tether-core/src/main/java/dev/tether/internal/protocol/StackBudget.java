@@ -99,29 +99,31 @@ public final class StackBudget {
     /**
      * Before Python calls Java on {@code ts} (attached): on 3.9-3.13, counts the Java frames the call will push as
      * levels of recursion, so that Python recursing through Java stops with {@code RecursionError} while the Java
-     * frames still have stack. 3.14+ see those frames on the real stack themselves.
+     * frames still have stack. 3.14+ see those frames on the real stack themselves. Within those levels of the limit
+     * only CPython's own one is counted: 3.9 aborts past its limit + 50 while a {@code RecursionError} is handled,
+     * and the headroom {@link #fit} kept below the limit holds the callback.
      *
-     * @return false, with {@code RecursionError} set, if no level is left
+     * @return the levels counted, for {@link #leaveCallback}; -1, with {@code RecursionError} set, if none is left
      */
-    public static boolean enterCallback(RuntimeFacts facts, MemorySegment ts) {
+    public static int enterCallback(RuntimeFacts facts, MemorySegment ts) {
         int levels = callbackLevels(facts, ts);
         if (levels == 0) {
-            return true;
+            return 0;
         }
-        RecursionCounter.charge(ts, levels - 1);
+        int extra = RecursionCounter.left(ts) > levels ? levels - 1 : 0;
+        RecursionCounter.charge(ts, extra);
         if (CApi.Py_EnterRecursiveCall(IN_A_JAVA_CALLBACK) != 0) {
-            RecursionCounter.charge(ts, 1 - levels);
-            return false;
+            RecursionCounter.charge(ts, -extra);
+            return -1;
         }
-        return true;
+        return extra + 1;
     }
 
     /** After the Java callback that {@link #enterCallback} admitted returned, with {@code ts} attached again. */
-    public static void leaveCallback(RuntimeFacts facts, MemorySegment ts) {
-        int levels = callbackLevels(facts, ts);
-        if (levels != 0) {
+    public static void leaveCallback(MemorySegment ts, int counted) {
+        if (counted > 0) {
             CApi.Py_LeaveRecursiveCall();
-            RecursionCounter.charge(ts, 1 - levels);
+            RecursionCounter.charge(ts, 1 - counted);
         }
     }
 
