@@ -28,6 +28,7 @@ import dev.tether.scenarios.ObjectChurn;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ReviewRegressions;
 import dev.tether.scenarios.ShutdownHook;
+import dev.tether.scenarios.SmallStacks;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
 import dev.tether.scenarios.ThreadsStartedFromJava;
@@ -76,6 +77,7 @@ public final class Suites {
                 new Suite("JVM exit storm", ExitStorm::suite),
                 new Suite("interrupts and timeouts storm", InterruptStorm::suite),
                 new Suite("pending calls on the main thread", PendingCalls::suite),
+                new Suite("small thread stacks", SmallStacks::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

@@ -10,6 +10,7 @@ import dev.tether.internal.protocol.Attachment;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Refusal;
+import dev.tether.internal.protocol.StackBudget;
 import dev.tether.internal.protocol.ThreadStates;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -169,36 +170,58 @@ final class Callables {
     /** {@code PyObject *f(PyObject *self, PyObject *args, PyObject *kwargs)}: never throws. */
     private static MemorySegment invoke(MemorySegment self, MemorySegment args, MemorySegment kwargs) {
         try {
+            return invokeChecked(self, args, kwargs);
+        } catch (StackOverflowError e) {
+            // Even the handlers below found no stack. Nothing here may call a method; CPython reports a NULL
+            // result without an exception as SystemError (F-STACK-CALLBACK).
+            return MemorySegment.NULL;
+        }
+    }
+
+    private static MemorySegment invokeChecked(MemorySegment self, MemorySegment args, MemorySegment kwargs) {
+        try {
             MemorySegment key = CApi.PyCapsule_GetPointer(self, MemorySegment.NULL);
             if (!(REGISTRY.get(key.address()) instanceof Entry entry)) {
                 return raise("This Java callable was released");
             }
             InterpreterImpl interpreter = entry.interpreter();
-            MemorySegment running = CApi.PyThreadState_GetInterpreter(CApi.PyThreadState_Get());
-            if (!running.equals(interpreter.pointer())) {
+            MemorySegment ts = CApi.PyThreadState_Get();
+            if (!CApi.PyThreadState_GetInterpreter(ts).equals(interpreter.pointer())) {
                 return raise("A Java callable of " + interpreter.describe()
                         + " was called from another interpreter");
             }
-            if (entry.direct()) {
-                return call(interpreter, entry, args, kwargs);
+            int counted = StackBudget.enterCallback(interpreter.facts(), ts);
+            if (counted < 0) {
+                return MemorySegment.NULL;   // RecursionError is set
             }
-            return switch (ThreadStates.ensure(interpreter, null)) {
-                case Refusal refusal -> raise(refusal.message());
-                case Attachment attachment -> {
-                    try {
-                        yield call(interpreter, entry, args, kwargs);
-                    } finally {
-                        int leaked = ThreadStates.releaseThrough(attachment);
-                        if (leaked > 0) {
-                            LOG.log(System.Logger.Level.WARNING, Failures.leakedAttachments(leaked));
-                        }
-                        ThreadStates.yieldIfOthersWait(interpreter);
-                    }
-                }
-            };
+            try {
+                // Tether's own sinks run as they are: see createDirect
+                return entry.direct() ? call(interpreter, entry, args, kwargs)
+                        : attachedCall(interpreter, entry, args, kwargs);
+            } finally {
+                StackBudget.leaveCallback(ts, counted);
+            }
         } catch (Throwable t) {
             return raise("Java callable failed: " + t);
         }
+    }
+
+    private static MemorySegment attachedCall(InterpreterImpl interpreter, Entry entry, MemorySegment args,
+                                              MemorySegment kwargs) {
+        return switch (ThreadStates.ensure(interpreter, null)) {
+            case Refusal refusal -> raise(refusal.message());
+            case Attachment attachment -> {
+                try {
+                    yield call(interpreter, entry, args, kwargs);
+                } finally {
+                    int leaked = ThreadStates.releaseThrough(attachment);
+                    if (leaked > 0) {
+                        LOG.log(System.Logger.Level.WARNING, Failures.leakedAttachments(leaked));
+                    }
+                    ThreadStates.yieldIfOthersWait(interpreter);
+                }
+            }
+        };
     }
 
     private static MemorySegment call(InterpreterImpl interpreter, Entry entry, MemorySegment args,

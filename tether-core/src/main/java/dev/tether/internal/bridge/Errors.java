@@ -227,7 +227,10 @@ public final class Errors {
         };
     }
 
-    /** Before the helpers exist (or if they fail): type name and str() only. */
+    /**
+     * Before the helpers exist (or if they fail, as they do when the stack is used up): type name and str() only,
+     * and the exception itself, so that a callback re-raising it raises the same object.
+     */
     private static PythonError describeWithoutHelpers(InterpreterImpl interpreter, MemorySegment exc) {
         MemorySegment type = CApi.PyObject_Type(exc);
         String name = PyTypes.typeObjectName(type);
@@ -240,6 +243,7 @@ public final class Errors {
             CApi.Py_DecRef(text);
         }
         CApi.PyErr_Clear();
-        return new PythonError(name, message, name + ": " + message + "\n", null, null, null, null, null);
+        return new PythonError(name, message, name + ": " + message + "\n", null, null, null,
+                interpreter == null ? null : new Ref(interpreter, PyTypes.newRef(exc)), null);
     }
 }

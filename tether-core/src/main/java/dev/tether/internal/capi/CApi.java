@@ -258,6 +258,20 @@ public final class CApi {
         }
     }
 
+    /**
+     * Where the C stack of {@code tstate}'s thread lies, for CPython's stack-based recursion checks: 0, or -1 with
+     * an exception set ({@code stack_size} too small). 3.14+ ({@code PyUnstable} API); null before.
+     */
+    private static final MethodHandle PyUnstable_ThreadState_SetStackProtection = optional(
+            "PyUnstable_ThreadState_SetStackProtection", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    public static int PyUnstable_ThreadState_SetStackProtection(MemorySegment tstate, MemorySegment start, long size) {
+        try {
+            return (int) PyUnstable_ThreadState_SetStackProtection.invokeExact(tstate, start, size);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     // ---- pythread.h ----------------------------------------------------------------------------------------------
 
     private static final MethodHandle PyThread_get_thread_ident = bind("PyThread_get_thread_ident",
@@ -303,6 +317,26 @@ public final class CApi {
             FunctionDescriptor.of(JAVA_INT));
     public static int Py_MakePendingCalls() {
         try { return (int) Py_MakePendingCalls.invokeExact(); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** Counts one level of C recursion on the current thread state; 0, or -1 with RecursionError set. */
+    private static final MethodHandle Py_EnterRecursiveCall = bind("Py_EnterRecursiveCall",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int Py_EnterRecursiveCall(MemorySegment where) {
+        try { return (int) Py_EnterRecursiveCall.invokeExact(where); } catch (Throwable t) { throw fail(t); }
+    }
+
+    private static final MethodHandle Py_LeaveRecursiveCall = bind("Py_LeaveRecursiveCall",
+            FunctionDescriptor.ofVoid());
+    public static void Py_LeaveRecursiveCall() {
+        try { Py_LeaveRecursiveCall.invokeExact(); } catch (Throwable t) { throw fail(t); }
+    }
+
+    /** The current interpreter's recursion limit ({@code sys.getrecursionlimit()}). */
+    private static final MethodHandle Py_GetRecursionLimit = bind("Py_GetRecursionLimit",
+            FunctionDescriptor.of(JAVA_INT));
+    public static int Py_GetRecursionLimit() {
+        try { return (int) Py_GetRecursionLimit.invokeExact(); } catch (Throwable t) { throw fail(t); }
     }
 
     // ---- pythonrun.h, cpython/pythonrun.h: running source --------------------------------------------------------
@@ -929,6 +963,11 @@ public final class CApi {
     /** Whether {@code PyErr_GetRaisedException} exists (3.12+). */
     public static boolean hasGetRaisedException() {
         return PyErr_GetRaisedException != null;
+    }
+
+    /** Whether CPython checks recursion against the real stack and can be told where it lies (3.14+). */
+    public static boolean hasSetStackProtection() {
+        return PyUnstable_ThreadState_SetStackProtection != null;
     }
 
     /** Whether the PEP 741 initialization API exists (3.14+). */

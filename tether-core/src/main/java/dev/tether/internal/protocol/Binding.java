@@ -27,6 +27,9 @@ final class Binding {
      */
     MemorySegment cached;
 
+    /** Levels {@link StackBudget#fit} charged to the thread state this binding made; owner thread only. */
+    int stackCharge;
+
     /** Whether an open attachment adopted a thread state CPython had already attached (not ours to delete). */
     boolean adopted;
 

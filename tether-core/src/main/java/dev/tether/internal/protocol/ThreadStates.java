@@ -238,6 +238,7 @@ public final class ThreadStates {
                 MemorySegment ts = binding.cached;
                 binding.cached = null;
                 CApi.PyEval_RestoreThread(ts);
+                StackBudget.unfit(ts, binding.stackCharge);
                 CApi.PyThreadState_Clear(ts);
                 CApi.PyThreadState_DeleteCurrent();
                 interpreter.gate().releaseThread(binding);
@@ -299,7 +300,8 @@ public final class ThreadStates {
             CApi.PyEval_SaveThread();
         }
         MemorySegment ts = binding.cached;
-        if (ts == null) {
+        boolean made = ts == null;
+        if (made) {
             ts = CApi.PyThreadState_New(binding.interpreter.pointer());
             if (ts.equals(MemorySegment.NULL)) {
                 binding.interpreter.gate().releaseThread(binding);
@@ -309,6 +311,9 @@ public final class ThreadStates {
         }
         binding.cached = null;
         restore(binding.interpreter, ts);
+        if (made) {
+            binding.stackCharge = StackBudget.fit(binding.interpreter.facts(), ts);
+        }
         binding.active = ts;
         record.current = binding;
         drainDeferred(binding.interpreter);
@@ -325,6 +330,7 @@ public final class ThreadStates {
             CApi.PyEval_SaveThread();
             binding.cached = ts;
         } else {
+            StackBudget.unfit(ts, binding.stackCharge);
             CApi.PyThreadState_Clear(ts);
             CApi.PyThreadState_DeleteCurrent();
         }

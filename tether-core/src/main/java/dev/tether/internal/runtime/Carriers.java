@@ -18,10 +18,18 @@ final class Carriers {
     /** How long an idle carrier lives (it deletes its cached thread states as it ends). */
     static final long IDLE_SECONDS = 30;
 
+    /**
+     * The stack of Tether's own threads that run Python (carriers and the Python main thread): what CPython's main
+     * thread has on Linux (8 MiB), so Python code goes as deep there as in a standalone program (F-STACK-COUNTER).
+     * Only the pages touched are ever committed.
+     */
+    static final long STACK_SIZE = 8 << 20;
+
     private final ThreadPoolExecutor pool;
 
     Carriers(int threads) {
-        ThreadFactory platform = Thread.ofPlatform().daemon(true).name("tether-carrier-", 1).factory();
+        ThreadFactory platform = Thread.ofPlatform().daemon(true).name("tether-carrier-", 1)
+                .stackSize(STACK_SIZE).factory();
         ThreadFactory factory = task -> platform.newThread(() -> {
             try {
                 task.run();

@@ -25,7 +25,8 @@ final class PythonMainThread {
     private volatile long dutyInterval;
 
     PythonMainThread() {
-        thread = Thread.ofPlatform().name("tether-python-main").daemon(true).unstarted(this::loop);
+        thread = Thread.ofPlatform().name("tether-python-main").daemon(true).stackSize(Carriers.STACK_SIZE)
+                .unstarted(this::loop);
         thread.start();
     }
 

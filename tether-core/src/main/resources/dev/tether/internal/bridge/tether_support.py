@@ -144,7 +144,11 @@ def describe(exc, chain):
     except BaseException as e:  # a broken __str__ must not hide the original error
         message = "<str() failed: %s>" % type(e).__name__
     try:
-        text = "".join(traceback.format_exception(t, exc, exc.__traceback__, chain=chain))
+        # The last entries only, as CPython prints them (sys.tracebacklimit, else 1000): a RecursionError's
+        # traceback can hold 400 000 entries (F-STACK-313-UNCHECKED), which take a minute to format in full.
+        limit = getattr(sys, "tracebacklimit", 1000)
+        limit = -limit if isinstance(limit, int) and limit > 0 else 0
+        text = "".join(traceback.format_exception(t, exc, exc.__traceback__, limit=limit, chain=chain))
     except BaseException:
         text = name + ": " + message + "\n"
     status = None
