@@ -3,17 +3,24 @@
 # installs libpython3.X-testsuite, and adds the test packages Debian leaves out of it (Debian 12's
 # libpython3.11-testsuite has no test_sqlite3) from Debian's own source package of the same CPython, through
 # `apt-get source --tar-only` with a private source list, so the machine's apt configuration is left as it was.
-# The extra packages go to $TETHER_CONFORMANCE_EXTRA/python3.X (default ~/.cache/tether/conformance), where the
-# suite looks for them. Needs root for apt-get install. Prints what it did; never fails the caller for the extras.
+# The extra packages go to $TETHER_CONFORMANCE_EXTRA/python3.X/test (default ~/.cache/tether/conformance), where the
+# suite looks for them. Needs root for apt-get install. Prints what it did and exits 0 even when it cannot: the
+# suite then reports SKIPPED (no testsuite) or lists the absent modules in its table.
 #
 # Usage: scripts/conformance-tests.sh [3.11]
 set -euo pipefail
 v=${1:-3.11}
 stdlib=/usr/lib/python$v
-dest=${TETHER_CONFORMANCE_EXTRA:-$HOME/.cache/tether/conformance}/python$v
+# A folder named "test": the runner appends it to the test package's __path__.
+dest=${TETHER_CONFORMANCE_EXTRA:-$HOME/.cache/tether/conformance}/python$v/test
 
-if [ ! -f "$stdlib/test/test_json/__init__.py" ]; then
-  apt-get install -y -q "libpython$v-testsuite" >/dev/null
+if [ ! -f "$stdlib/test/test_json/__init__.py" ] || [ ! -x "/usr/bin/python$v" ]; then
+  packages=("libpython$v-testsuite" "python$v")
+  if ! apt-get install -y -q "${packages[@]}" >/dev/null 2>&1; then
+    apt-get update -q >/dev/null 2>&1 || true
+    apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 \
+      || { echo "conformance tests: cannot install ${packages[*]} (this is no Debian with CPython $v?)"; exit 0; }
+  fi
 fi
 missing=()
 for package in test_sqlite3; do

@@ -166,9 +166,11 @@ class _Lane:
 def _set_up(lane):
     """What libregrtest's setup_tests does that an embedded interpreter can share (see the module comment)."""
     plan = lane.plan
-    for extra in plan.get("extra_test_dirs", ()):
-        import test
-        test.__path__.append(extra)
+    extras = [os.path.abspath(extra) for extra in plan.get("extra_test_dirs", ())]
+    import test
+    from test import support
+    test.__path__.extend(extras)
+    _discover_in_extras(support, extras)
     if plan.get("executable"):
         sys.executable = plan["executable"]
         if hasattr(sys, "_base_executable"):
@@ -182,6 +184,24 @@ def _set_up(lane):
     support.use_resources = list(plan.get("resources", ()))
     support.failfast = False
     support.record_original_stdout(sys.stdout)
+
+
+def _discover_in_extras(support, extras):
+    """Lets a test package from an extra folder (named "test", appended to test.__path__) discover its modules:
+    support.load_package_tests discovers below the stdlib only, and would refuse a folder elsewhere."""
+    original = support.load_package_tests
+
+    def load_package_tests(pkg_dir, *args):
+        for extra in extras:
+            if os.path.abspath(pkg_dir).startswith(extra + os.sep):
+                saved, support.STDLIB_DIR = support.STDLIB_DIR, os.path.dirname(extra)
+                try:
+                    return original(pkg_dir, *args)
+                finally:
+                    support.STDLIB_DIR = saved
+        return original(pkg_dir, *args)
+
+    support.load_package_tests = load_package_tests
 
 
 def _retag_testfn(os_helper, tag):

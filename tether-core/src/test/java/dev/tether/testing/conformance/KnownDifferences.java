@@ -43,7 +43,7 @@ final class KnownDifferences {
 
         @Override
         public String toString() {
-            return "differences.txt:" + line + " " + test.pattern();
+            return "differences.txt:" + line + " `" + glob + "`";
         }
     }
 

@@ -30,15 +30,15 @@ public record Target(String name, Path library, Path home, Path python, List<Pat
     }
 
     /**
-     * A target; extra test folders are looked for under {@code tether.test.conformance.extra} (default
-     * {@code ~/.cache/tether/conformance}) in a folder named {@code python3.X}.
+     * A target; extra test packages are looked for under {@code tether.test.conformance.extra} (default
+     * {@code ~/.cache/tether/conformance}), in {@code python3.X/test}.
      */
     public static Target of(String name, Path library, Path home, Path python) {
         int minor = minorOf(name);
         String base = System.getProperty("tether.test.conformance.extra",
                 Path.of(System.getProperty("user.home"), ".cache", "tether", "conformance").toString());
         List<Path> extra = new ArrayList<>();
-        Path dir = Path.of(base, "python3." + minor);
+        Path dir = Path.of(base, "python3." + minor, "test");
         if (Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
                 entries.filter(p -> p.getFileName().toString().startsWith("test_")).findAny()
