@@ -32,6 +32,8 @@ final class Comparison {
         Verdict verdict;
         /** The reason id (EXPLAINED) or what the second run gave (FLAKY, UNEXPLAINED). */
         String note = "";
+        /** The differences.txt test glob that explains it (EXPLAINED), or null. */
+        String glob;
 
         Difference(String mode, String module, String id, Lane.Result standalone, Lane.Result embedded) {
             this.mode = mode;
@@ -73,6 +75,7 @@ final class Comparison {
                     if (entry.isPresent()) {
                         d.verdict = Verdict.EXPLAINED;
                         d.note = entry.get().reason();
+                        d.glob = entry.get().glob();
                         c.used.add(entry.get());
                     }
                     c.differences.add(d);

@@ -104,7 +104,7 @@ final class Report {
             md.append("\n**").append(group.getKey()).append("** — ").append(why).append("\n\n");
             md.append("| test | modes | standalone → embedded | embedded detail |\n|---|---|---|---|\n");
             for (Row row : rows(group.getValue())) {
-                md.append("| `").append(row.id).append("` | ").append(String.join(", ", row.modes)).append(" | ")
+                md.append("| ").append(row.id).append(" | ").append(String.join(", ", row.modes)).append(" | ")
                         .append(row.change).append(" | ").append(escape(row.detail)).append(" |\n");
             }
         }
@@ -117,8 +117,14 @@ final class Report {
         final Set<String> modes = new LinkedHashSet<>();
         final String detail;
 
+        Row(String id, String change, String detail) {
+            this.id = id;
+            this.change = change;
+            this.detail = detail;
+        }
+
         Row(Comparison.Difference d) {
-            id = d.id;
+            id = "`" + d.id + "`";
             change = d.standalone.outcome() + " → " + d.embedded.outcome();
             String shown = d.embedded.detail() == null || d.embedded.detail().isEmpty()
                     ? (d.standalone.detail() == null || d.standalone.detail().isEmpty() ? ""
@@ -128,12 +134,32 @@ final class Report {
         }
     }
 
+    /** One row per test and change; the tests one {@code exclude} line keeps from running make a single row. */
     private static List<Row> rows(List<Comparison.Difference> differences) {
         Map<String, Row> rows = new LinkedHashMap<>();
+        Map<String, Set<String>> excluded = new LinkedHashMap<>();
         for (Comparison.Difference d : differences) {
-            rows.computeIfAbsent(d.id + " " + d.change(), k -> new Row(d)).modes.add(d.mode);
+            if (d.embedded.outcome().equals("excluded") && d.glob != null) {
+                excluded.computeIfAbsent(d.glob, k -> new LinkedHashSet<>()).add(d.id);
+                rows.computeIfAbsent("excluded " + d.glob, k -> new Row(d)).modes.add(d.mode);
+            } else {
+                rows.computeIfAbsent(d.id + " " + d.change(), k -> new Row(d)).modes.add(d.mode);
+            }
         }
-        return new ArrayList<>(rows.values());
+        List<Row> result = new ArrayList<>();
+        for (Map.Entry<String, Row> e : rows.entrySet()) {
+            Row row = e.getValue();
+            if (e.getKey().startsWith("excluded ")) {
+                String glob = e.getKey().substring(9);
+                int n = excluded.get(glob).size();
+                Row merged = new Row("`" + glob + "` (" + n + (n == 1 ? " test" : " tests") + ", not run)",
+                        "→ excluded", row.detail);
+                merged.modes.addAll(row.modes);
+                row = merged;
+            }
+            result.add(row);
+        }
+        return result;
     }
 
     private static void notes(Run run, StringBuilder md) {
