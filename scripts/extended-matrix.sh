@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The optional extended matrix: the finalization storm and the subinterpreter churn on CPython 3.15 and its debug
-# build 3.15d (plus 3.14d), from a Debian sid root made by ../shared/scripts/pysid.sh. Needs root, debootstrap and
+# The optional extended matrix: every suite on CPython 3.15 and its debug build 3.15d (plus 3.14d), and the
+# conformance suite (CPython's own regression tests) on 3.14, from a Debian sid root made by
+# ../shared/scripts/pysid.sh. Needs root, debootstrap and
 # network access to deb.debian.org; `pysid.sh setup` takes about 90 s the first time.
 #
 # Usage: scripts/extended-matrix.sh            (after ./mvnw verify, which builds the test classes)
@@ -24,11 +25,16 @@ skip() {
 classes="$repo/tether-core/target/classes:$repo/tether-core/target/test-classes"
 [ -d "$repo/tether-core/target/test-classes/dev/tether/testing" ] || skip "test classes not built: run ./mvnw verify first"
 
-if ! "$pysid" libs >/dev/null 2>&1; then
+# The conformance suite on sid's 3.14 needs its standalone binary and its regression tests in the root too.
+conformance_packages="libpython3.14-testsuite python3.14"
+root=${PYSID_ROOT:-/opt/pysid/root}
+if ! "$pysid" libs >/dev/null 2>&1 || [ ! -x "$root/usr/bin/python3.14" ] \
+    || [ ! -f "$root/usr/lib/python3.14/test/test_json/__init__.py" ]; then
   command -v debootstrap >/dev/null || apt-get install -y -q debootstrap >/dev/null 2>&1 \
     || skip "debootstrap is missing and could not be installed"
   log=${TMPDIR:-/tmp}/tether-pysid-setup.log
-  "$pysid" setup > "$log" 2>&1 || skip "pysid.sh setup failed (see $log)"
+  PYSID_PACKAGES="${PYSID_PACKAGES:-} $conformance_packages" "$pysid" setup > "$log" 2>&1 \
+    || skip "pysid.sh setup failed (see $log)"
 fi
 
 libs=$("$pysid" libs)
@@ -39,6 +45,15 @@ args=(
   "3.14d=$(lib libpython3.14d.so.1.0)"
 )
 echo "extended matrix: ${args[*]}"
+status=0
 "$pysid" run --bind "$repo" -- java --enable-native-access=ALL-UNNAMED -cp "$classes" \
   -Dtether.test.stormRuns="${TETHER_STORM_RUNS:-20}" \
-  dev.tether.testing.ExtendedMatrix "${args[@]}"
+  dev.tether.testing.ExtendedMatrix "${args[@]}" || status=$?
+
+# CPython's own regression tests on sid's 3.14, standalone and inside Tether (docs/conformance.md).
+conformance="3.14=$(lib libpython3.14.so.1.0):/usr:/usr/bin/python3.14"
+echo "extended matrix: conformance $conformance"
+"$pysid" run --bind "$repo" -- java -cp "$classes" \
+  -Dtether.test.conformance.dir="$repo/tether-core/target/conformance" \
+  dev.tether.testing.conformance.ConformanceMain "$conformance" || status=$?
+exit "$status"

@@ -20,6 +20,7 @@ import dev.tether.scenarios.InterruptStorm;
 import dev.tether.scenarios.JavaObjectLifetime;
 import dev.tether.scenarios.JavaProxies;
 import dev.tether.scenarios.JavaViews;
+import dev.tether.scenarios.IsolatedImports;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
@@ -65,6 +66,7 @@ public final class Suites {
                 new Suite("finalization storm, main interpreter", FinalizationStorm::mainSuite),
                 new Suite("finalization storm, subinterpreters", FinalizationStorm::subinterpreterSuite),
                 new Suite("subinterpreter churn", SubinterpreterChurn::suite),
+                new Suite("stdlib modules isolated subinterpreters refuse", IsolatedImports::suite),
                 new Suite("misuse", Misuse::suite),
                 new Suite("hostile Python", HostilePython::suite),
                 new Suite("hostile environment ignored", Environment::hostileSuite),
