@@ -25,15 +25,18 @@ skip() {
 classes="$repo/tether-core/target/classes:$repo/tether-core/target/test-classes"
 [ -d "$repo/tether-core/target/test-classes/dev/tether/testing" ] || skip "test classes not built: run ./mvnw verify first"
 
-# The conformance suite on sid's 3.14 needs its standalone binary and its regression tests in the root too.
-conformance_packages="libpython3.14-testsuite python3.14"
+# Beside pysid's libraries the root needs: the standalone interpreters (sys.executable, venvs, the conformance
+# suite's standalone lane), CPython 3.14's regression tests (conformance), and numpy, lxml and PyYAML (the suite
+# "native extensions across interpreters").
+extra_packages="libpython3.14-testsuite python3.14 python3.14-dbg python3.15 python3.15-dbg python3-numpy python3-lxml python3-yaml"
 root=${PYSID_ROOT:-/opt/pysid/root}
-if ! "$pysid" libs >/dev/null 2>&1 || [ ! -x "$root/usr/bin/python3.14" ] \
-    || [ ! -f "$root/usr/lib/python3.14/test/test_json/__init__.py" ]; then
+if ! "$pysid" libs >/dev/null 2>&1 || [ ! -x "$root/usr/bin/python3.14" ] || [ ! -x "$root/usr/bin/python3.15" ] \
+    || [ ! -f "$root/usr/lib/python3.14/test/test_json/__init__.py" ] \
+    || [ ! -d "$root/usr/lib/python3/dist-packages/numpy" ]; then
   command -v debootstrap >/dev/null || apt-get install -y -q debootstrap >/dev/null 2>&1 \
     || skip "debootstrap is missing and could not be installed"
   log=${TMPDIR:-/tmp}/tether-pysid-setup.log
-  PYSID_PACKAGES="${PYSID_PACKAGES:-} $conformance_packages" "$pysid" setup > "$log" 2>&1 \
+  PYSID_PACKAGES="${PYSID_PACKAGES:-} $extra_packages" "$pysid" setup > "$log" 2>&1 \
     || skip "pysid.sh setup failed (see $log)"
 fi
 
