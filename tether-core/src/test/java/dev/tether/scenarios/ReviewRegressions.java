@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>closing again after the end of an interpreter timed out (its atexit handler blocks);</li>
  *   <li>{@code equals}/{@code hashCode} when Python's {@code __eq__}/{@code __hash__} is interrupted;</li>
  *   <li>diagnostics through {@code System.Logger};</li>
+ *   <li>{@code _thread.interrupt_main()} in a subinterpreter (3.11.2 crashed);</li>
  *   <li>(mode {@code broken-support}) a start whose set-up of Tether's helpers fails.</li>
  * </ul>
  */
@@ -62,6 +63,7 @@ public final class ReviewRegressions extends Scenario {
             leakedAttachmentLogged(ts);
         }
         bufferClosedFromAnotherInterpreter(main, sub);
+        interruptMainFromSubinterpreter(sub);
         concurrentPruning(main);
         closeAgainAfterEndTimedOut(python);
         python.close(Duration.ofSeconds(30));
@@ -159,6 +161,17 @@ public final class ReviewRegressions extends Scenario {
         count("checks");
     }
 
+    /**
+     * {@code _thread.interrupt_main()} in a subinterpreter: a simulated SIGINT for Python's main thread, which under
+     * Tether runs no Python code, so nothing is interrupted. Before Tether imported {@code _signal} in the main
+     * interpreter, 3.11.2 crashed here (F-INTERRUPT-MAIN-SIGNAL).
+     */
+    private void interruptMainFromSubinterpreter(Interpreter sub) {
+        sub.run(ts -> ts.exec("import _thread\n_thread.interrupt_main()\nimport time\ntime.sleep(0.05)"));
+        check(sub.call(ts -> (Long) ts.eval("1 + 1")) == 2L, "the subinterpreter broke after interrupt_main()");
+        count("checks");
+    }
+
     private void concurrentPruning(Interpreter main) throws Exception {
         List<Thread> spawners = new ArrayList<>();
         for (int s = 0; s < 8; s++) {
@@ -228,7 +241,7 @@ public final class ReviewRegressions extends Scenario {
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------
 
     /** The checks of the main run, one per bug above but the broken support. */
-    static final int CHECKS = 8;
+    static final int CHECKS = 9;
 
     /** Runs and judges the scenario on {@code python}. */
     public static void suite(PythonInstall python) {

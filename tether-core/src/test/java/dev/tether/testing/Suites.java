@@ -102,7 +102,7 @@ public final class Suites {
                 new Suite("java objects: Flink-like operator from a thread pool", FlinkLike::suite),
                 // hardening
                 new Suite("deep and cyclic data", DeepData::suite),
-                new Suite("review regressions", ReviewRegressions::suite));
+                new Suite("review regressions", ReviewRegressions::suite, true));
         String only = System.getProperty("tether.test.suites", "");
         if (only.isBlank()) {
             return all;

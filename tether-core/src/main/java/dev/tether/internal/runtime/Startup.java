@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.tether.PythonVersion;
+import dev.tether.internal.bridge.PyRun;
 import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.LibPython;
@@ -84,6 +85,9 @@ final class Startup {
                 Support.initializeRuntime();
                 Support.install(main, setup);
                 Support.extendPath(main, started.pythonPath());
+                // F-INTERRUPT-MAIN-SIGNAL: _thread.interrupt_main() in a subinterpreter crashes 3.11.2 unless the main
+                // interpreter imported _signal; a standalone CPython imports it at start, Tether (no handlers) did not.
+                PyRun.exec(main, "import _signal", null);
                 Support.Environment environment = Support.environment(main);
                 CApi.PyEval_SaveThread();
                 return environment;
