@@ -6,6 +6,7 @@ import dev.tether.scenarios.CrossInterpreterStarvation;
 import dev.tether.scenarios.Environment;
 import dev.tether.scenarios.FinalizationStorm;
 import dev.tether.scenarios.HostilePython;
+import dev.tether.scenarios.IdleThreadStates;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
@@ -38,6 +39,7 @@ public final class Suites {
                 new Suite("finalization storm, main interpreter", FinalizationStorm::mainSuite),
                 new Suite("finalization storm, subinterpreters", FinalizationStorm::subinterpreterSuite),
                 new Suite("subinterpreter churn", SubinterpreterChurn::suite),
+                new Suite("idle subinterpreter thread states at the end", IdleThreadStates::suite),
                 new Suite("misuse", Misuse::suite),
                 new Suite("hostile Python", HostilePython::suite),
                 new Suite("hostile environment ignored", Environment::hostileSuite),

@@ -25,7 +25,7 @@ public final class Support {
 
     /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
-                   MemorySegment javaException) {}
+                   MemorySegment javaException, MemorySegment runExitFunctions) {}
 
     /** A thread that Python code started in an interpreter. */
     public record PythonThread(long ident, String name, boolean daemon, String where) {
@@ -69,7 +69,8 @@ public final class Support {
             interpreter.set(HANDLES, new Handles(module,
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("describe")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("python_threads")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("java_exception")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("run_exit_functions"))));
         }
     }
 
@@ -80,6 +81,7 @@ public final class Support {
             CApi.Py_DecRef(h.describe());
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());
+            CApi.Py_DecRef(h.runExitFunctions());
             CApi.Py_DecRef(h.module());
         }
     }
@@ -109,6 +111,19 @@ public final class Support {
             return threads;
         } finally {
             CApi.Py_DecRef(tuple);
+        }
+    }
+
+    /**
+     * Runs the interpreter's {@code atexit} functions now (they run once: CPython forgets them afterwards), for an
+     * end that CPython performs later (a deferred end). Errors are printed by {@code atexit}, as at a normal end.
+     */
+    public static void runExitFunctions(InterpreterImpl interpreter) {
+        MemorySegment result = CApi.PyObject_CallObject(handles(interpreter).runExitFunctions(), MemorySegment.NULL);
+        if (result.equals(MemorySegment.NULL)) {
+            CApi.PyErr_Clear(); // nothing to report to: the close already succeeded for its caller
+        } else {
+            CApi.Py_DecRef(result);
         }
     }
 

@@ -138,6 +138,12 @@ public final class Failures {
                 + " CLOSING and the end goes on in the background");
     }
 
+    public static ThreadStateException idleNotDeleted(InterpreterImpl interpreter, int count) {
+        return new ThreadStateException(ErrorCode.OUT_OF_MEMORY, "Cannot end " + interpreter.describe() + ": CPython"
+                + " could not allocate the thread state needed to delete " + count + " idle thread state(s) of"
+                + " terminated threads; it stays CLOSING and a later close retries");
+    }
+
     /** Where the names of Python threads would go when one count of thread states is all that is known. */
     public static String foreignThreadStates(int count) {
         return count + " thread state(s) of code outside Tether";

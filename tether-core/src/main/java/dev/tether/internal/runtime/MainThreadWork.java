@@ -7,6 +7,7 @@ import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.protocol.Closer;
+import dev.tether.internal.protocol.DeferredEnd;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Lifecycle;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -46,6 +48,10 @@ final class MainThreadWork {
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
     private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
+    /** Subinterpreters closed for Tether whose end in CPython is deferred (see {@link DeferredEnd}). */
+    private final Map<InterpreterImpl, DeferredEnd> deferred = new ConcurrentHashMap<>();
+    /** The thread that pokes {@link #deferred} ends while there are any; guarded by {@code this}. */
+    private Thread watcher;
 
     MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts) {
         this.thread = thread;
@@ -99,6 +105,9 @@ final class MainThreadWork {
                 : deadline + grace.toNanos() + FINALIZE_SLACK.toNanos();
         Future<Void> task = ends.compute(interpreter, (i, earlier) -> earlier == null || failed(earlier)
                 ? thread.submit(() -> {
+                    if (interpreter.isMain()) {
+                        finishDeferredEnds(); // every gate has drained: no Java thread can attach anything now
+                    }
                     endOnMainThread(interpreter, deadline, grace);
                     return null;
                 })
@@ -136,20 +145,113 @@ final class MainThreadWork {
             awaitPythonThreads(interpreter, own, deadline, grace);
             interpreter.runBeforeEnd();
             interpreter.drainDeferredReleases();
-            Support.uninstall(interpreter);
-            ended = true;
             if (interpreter.isMain()) {
+                Support.uninstall(interpreter);
+                ended = true;
                 CApi.Py_FinalizeEx();
+                interpreter.markEnded();
                 return;
             }
-            CApi.Py_EndInterpreter(own);
-            if (facts.minor() < 12) {
-                CApi.PyThreadState_Swap(main.initialThreadState());
-                CApi.PyEval_SaveThread();
+            DeferredEnd waiting = ThreadStates.sweepIdle(interpreter, false);
+            if (waiting != null) {
+                Support.runExitFunctions(interpreter); // what Py_EndInterpreter would run now, run on time
+                Support.uninstall(interpreter);
+                defer(waiting);
+                return; // the finally detaches
             }
+            Support.uninstall(interpreter);
+            ended = true;
+            endInterpreter(interpreter, own);
         } finally {
             if (!ended) {
                 CApi.PyEval_SaveThread();
+            }
+        }
+    }
+
+    /** Step 3 of {@link #endOnMainThread}: {@code own} is attached; afterwards nothing is (F-END-KEEPS-GIL). */
+    private void endInterpreter(InterpreterImpl interpreter, MemorySegment own) {
+        CApi.Py_EndInterpreter(own);
+        interpreter.markEnded();
+        if (facts.minor() < 12) {
+            CApi.PyThreadState_Swap(main.initialThreadState());
+            CApi.PyEval_SaveThread();
+        }
+    }
+
+    // ---- deferred ends ------------------------------------------------------------------------------------------
+
+    /** How often the watcher looks whether the threads a deferred end waits for have moved on or terminated. */
+    static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
+
+    /** Keeps {@code end} until it can finish, and makes sure a watcher pokes it. */
+    private void defer(DeferredEnd end) {
+        deferred.put(end.interpreter(), end);
+        synchronized (this) {
+            if (watcher == null) {
+                watcher = Thread.ofPlatform().daemon().name("tether-end-watcher").start(this::watch);
+            }
+        }
+        end.poke(); // a thread may have moved between the sweep's second look and the put
+    }
+
+    /** See {@link Lifecycle#resumeEnd}: queues the rest of the end on this (CPython's main) thread. */
+    void resumeEnd(InterpreterImpl interpreter) {
+        thread.submit(() -> {
+            resume(interpreter, false);
+            return null;
+        });
+    }
+
+    /**
+     * Ends a deferred subinterpreter: attaches its first thread state, deletes the idle thread states that are left
+     * ({@code force}: also those live threads' slots still point at), and ends it. Quietly nothing if it is done.
+     */
+    private void resume(InterpreterImpl interpreter, boolean force) {
+        if (deferred.remove(interpreter) == null) {
+            return;
+        }
+        MemorySegment own = interpreter.initialThreadState();
+        ThreadStates.restore(interpreter, own);
+        boolean ended = false;
+        try {
+            DeferredEnd again = ThreadStates.sweepIdle(interpreter, force);
+            if (again != null) {
+                defer(again); // cannot happen (a slot that moved does not come back); kept waiting, never freed
+                return;
+            }
+            interpreter.deferredEnd(null);
+            interpreter.drainDeferredReleases();
+            ended = true;
+            endInterpreter(interpreter, own);
+        } finally {
+            if (!ended) {
+                CApi.PyEval_SaveThread();
+            }
+        }
+    }
+
+    /** At the runtime's end, before the main interpreter's: ends every deferred subinterpreter now. */
+    private void finishDeferredEnds() {
+        for (InterpreterImpl interpreter : List.copyOf(deferred.keySet())) {
+            resume(interpreter, true);
+        }
+    }
+
+    /** The watcher's loop: pokes every deferred end each {@link #WATCH_INTERVAL}; ends when none is left. */
+    private void watch() {
+        while (true) {
+            synchronized (this) {
+                if (deferred.isEmpty()) {
+                    watcher = null;
+                    return;
+                }
+            }
+            deferred.values().forEach(DeferredEnd::poke);
+            try {
+                Thread.sleep(WATCH_INTERVAL);
+            } catch (InterruptedException e) {
+                // only an empty map ends the watcher
             }
         }
     }
@@ -166,7 +268,8 @@ final class MainThreadWork {
         while (true) {
             List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
             List<Support.PythonThread> running = threads.stream().filter(t -> !t.daemon()).toList();
-            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own);
+            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own,
+                    ThreadStates.idleThreadStates(interpreter));
             if (running.isEmpty() && others == 0) {
                 return;
             }
@@ -200,11 +303,12 @@ final class MainThreadWork {
         }
     }
 
-    private static int otherThreadStates(InterpreterImpl interpreter, MemorySegment own) {
+    /** Thread states in the interpreter besides {@code own} and the idle ones Java threads keep there. */
+    private static int otherThreadStates(InterpreterImpl interpreter, MemorySegment own, Set<MemorySegment> idle) {
         int count = 0;
         for (MemorySegment ts = CApi.PyInterpreterState_ThreadHead(interpreter.pointer());
              !ts.equals(MemorySegment.NULL); ts = CApi.PyThreadState_Next(ts)) {
-            if (!ts.equals(own)) {
+            if (!ts.equals(own) && !idle.contains(ts)) {
                 count++;
             }
         }

@@ -115,6 +115,7 @@ public final class RuntimeImpl implements Lifecycle {
         return state;
     }
 
+    @Override
     public InterpreterImpl mainInterpreter() {
         return main;
     }
@@ -172,6 +173,11 @@ public final class RuntimeImpl implements Lifecycle {
     }
 
     @Override
+    public void resumeEnd(InterpreterImpl interpreter) {
+        work.resumeEnd(interpreter);
+    }
+
+    @Override
     public void closeRuntime(Duration timeout) {
         close(timeout);
     }
@@ -195,6 +201,7 @@ public final class RuntimeImpl implements Lifecycle {
                 throw Failures.closeWhileAttached(i);
             }
         }
+        ThreadStates.dropCachedThreadStates(); // while the gates are open: the ends must not wait for the closer
         long deadline = Closer.deadline(timeout);
         Duration grace = Closer.grace(timeout);
         lockForClose(timeout);

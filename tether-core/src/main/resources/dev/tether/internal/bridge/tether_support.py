@@ -129,3 +129,13 @@ def python_threads():
         if t.is_alive():
             result.append((t.ident, t.name, bool(t.daemon), _where(frames.get(t.ident))))
     return tuple(result)
+
+
+def run_exit_functions():
+    """Runs this interpreter's atexit functions now, as Py_EndInterpreter would (each once: atexit forgets them).
+
+    For an interpreter whose end in CPython Tether defers while threads still point at their idle thread states
+    there: the interpreter is closed for its users, and its exit functions run when it is closed, not later.
+    """
+    import atexit
+    atexit._run_exitfuncs()
