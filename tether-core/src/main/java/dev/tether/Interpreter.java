@@ -5,9 +5,12 @@ import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GuardImpl;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.Slot;
+import dev.tether.internal.runtime.RuntimeImpl;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -125,6 +128,33 @@ public final class Interpreter implements AutoCloseable {
             work.accept(ts);
             return null;
         });
+    }
+
+    /**
+     * An {@link Executor} that runs each task asynchronously on one of Tether's platform carrier threads, attached to
+     * this interpreter ({@link ThreadState#current()} is its thread state). Tasks run concurrently, each on the
+     * carrier that takes it (they take turns at this interpreter's GIL). What a task throws, or an attachment refused
+     * because the interpreter closed meanwhile, goes to the uncaught-exception handler of the thread that runs it.
+     * For futures that interrupt their Python code when cancelled, and for parallel work, use an
+     * {@link InterpreterPool}.
+     *
+     * @throws RejectedExecutionException from {@code execute} if this interpreter is closing or closed
+     */
+    public Executor executor() {
+        return command -> {
+            Objects.requireNonNull(command, "command");
+            if (!impl.gate().isOpen()) {
+                throw new RejectedExecutionException(Failures.notOpen(impl).message());
+            }
+            RuntimeImpl.current().executeOnCarrier(() -> {
+                try {
+                    run(ts -> command.run());
+                } catch (RuntimeException | Error e) {
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                }
+            });
+        };
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tether;
 
 import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.runtime.PoolImpl;
 import dev.tether.internal.runtime.RuntimeConfig;
 import dev.tether.internal.runtime.RuntimeImpl;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The CPython runtime embedded in this JVM: one per process, started once.
@@ -101,6 +103,40 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public Interpreter newInterpreter() {
         return Interpreter.of(impl.newInterpreter());
+    }
+
+    /**
+     * Creates a pool of {@code size} isolated subinterpreters (own GIL each on CPython 3.12+) that run Python work
+     * in parallel; see {@link InterpreterPool}.
+     *
+     * @throws IllegalArgumentException if {@code size < 1}
+     * @throws ThreadStateException     {@link ErrorCode#INTERPRETER_FINALIZING} or {@link ErrorCode#INTERPRETER_CLOSED}
+     *                                  if the runtime is closing or closed
+     */
+    public InterpreterPool newPool(int size) {
+        return newPool(size, InterpreterConfig.isolated(), ts -> {});
+    }
+
+    /**
+     * Creates a pool of {@code size} subinterpreters configured by {@code config}, each set up once by
+     * {@code setup} (imports, functions, state) on the thread that will serve it, before the pool takes tasks.
+     *
+     * @throws IllegalArgumentException if {@code size < 1}
+     * @throws ThreadStateException     if the runtime is closing or closed
+     * @throws PythonException          if {@code setup} raised in a member (no pool is created; every member made
+     *                                  is closed again), or whatever else {@code setup} threw
+     */
+    public InterpreterPool newPool(int size, InterpreterConfig config, Consumer<? super ThreadState> setup) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(setup, "setup");
+        if (size < 1) {
+            throw Failures.poolSize(size);
+        }
+        return new InterpreterPool(PoolImpl.create(impl, size, config.isIsolated(), member -> {
+            try (ThreadState ts = ThreadState.ensure(Interpreter.of(member))) {
+                setup.accept(ts);
+            }
+        }));
     }
 
     /** The interpreters not closed yet, the main interpreter first. */

@@ -266,6 +266,14 @@ public final class ThreadState implements AutoCloseable, Attachment.Handle {
         ThreadStates.release(attachment);
     }
 
+    /**
+     * Releases this thread state and, first, any the calling code ensured after it and left open: for Tether's own
+     * workers, which must go on clean whatever a task left behind. Returns how many were left open.
+     */
+    int releaseThrough() {
+        return ThreadStates.releaseThrough(attachment);
+    }
+
     @Override
     public String toString() {
         return "ThreadState[" + interpreter + ", thread '" + attachment.owner().getName() + "'"

@@ -11,6 +11,7 @@ import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
 import dev.tether.scenarios.ObjectChurn;
+import dev.tether.scenarios.PoolUnderLoad;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
@@ -48,6 +49,9 @@ public final class Suites {
                 new Suite("no starvation across interpreters", CrossInterpreterStarvation::suite),
                 new Suite("thread states of dead threads reclaimed", ThreadChurn::suite),
                 new Suite("shutdown hook bounded", ShutdownHook::suite),
+                // parallel Python
+                new Suite("pool close under load", PoolUnderLoad::closeSuite),
+                new Suite("pool cancellation", PoolUnderLoad::cancelSuite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

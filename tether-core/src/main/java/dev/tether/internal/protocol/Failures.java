@@ -159,6 +159,24 @@ public final class Failures {
         return "The Python runtime was not closed at JVM exit: " + reason;
     }
 
+    // ---- pools -------------------------------------------------------------------------------------------------
+
+    public static Refusal poolNotOpen(String pool, boolean closed) {
+        return closed
+                ? new Refusal(ErrorCode.INTERPRETER_CLOSED, capitalize(pool) + " is closed: it takes no tasks")
+                : new Refusal(ErrorCode.INTERPRETER_FINALIZING, capitalize(pool) + " is closing: new tasks are"
+                        + " refused while the accepted ones finish");
+    }
+
+    public static ThreadStateException poolClosedBeforeStart(String pool) {
+        return new ThreadStateException(ErrorCode.INTERPRETER_FINALIZING, capitalize(pool) + " was closed before"
+                + " this task started: it was still queued when the close's deadline passed");
+    }
+
+    public static IllegalArgumentException poolSize(int size) {
+        return new IllegalArgumentException("A pool needs at least one interpreter: " + size);
+    }
+
     // ---- starting ---------------------------------------------------------------------------------------------
 
     public static ThreadStateException runtimeRunning(String version) {

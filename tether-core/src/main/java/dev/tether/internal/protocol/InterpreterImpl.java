@@ -56,6 +56,8 @@ public final class InterpreterImpl {
     private volatile DeferredEnd deferredEnd;
     /** Whether CPython has ended the interpreter (later than the gate's CLOSED if the end was deferred). */
     private volatile boolean ended;
+    /** Whether this interpreter's GIL is shared with another interpreter (set once, never cleared). */
+    private volatile boolean gilShared;
 
     public InterpreterImpl(long id, boolean main, boolean ownGil, MemorySegment pointer,
                            MemorySegment initialThreadState, RuntimeFacts facts, Lifecycle lifecycle) {
@@ -128,6 +130,19 @@ public final class InterpreterImpl {
     /** Publishes (or, with null, withdraws) the deferred end of this interpreter. */
     public void deferredEnd(DeferredEnd end) {
         deferredEnd = end;
+    }
+
+    /**
+     * Whether a thread waiting for this interpreter's GIL can starve (F-SHARED-GIL-STARVATION): before 3.12 always;
+     * on 3.12+ where a legacy subinterpreter shares the main interpreter's GIL (both of them).
+     */
+    public boolean starvationProne() {
+        return facts.starvationProne() || gilShared;
+    }
+
+    /** Records that this interpreter's GIL is shared with another interpreter; the runtime calls it. */
+    public void sharesGil() {
+        gilShared = true;
     }
 
     /** Whether CPython has ended this interpreter (diagnostics and tests). */

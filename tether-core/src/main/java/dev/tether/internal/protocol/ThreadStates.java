@@ -539,7 +539,7 @@ public final class ThreadStates {
      * {@link GilKicker} watches the wait. For the lifecycle thread's own thread states too.
      */
     public static void restore(InterpreterImpl interpreter, MemorySegment ts) {
-        if (!interpreter.facts().starvationProne() || !GilKicker.watching()) {
+        if (!interpreter.starvationProne() || !GilKicker.watching()) {
             CApi.PyEval_RestoreThread(ts);
             return;
         }
@@ -557,7 +557,7 @@ public final class ThreadStates {
      * ask it to drop the GIL for waiters of another interpreter (see {@link RuntimeFacts#starvationProne}).
      */
     public static void yieldIfOthersWait(InterpreterImpl interpreter) {
-        if (interpreter.facts().starvationProne() && GilKicker.watching() && GilKicker.waiters() > 0) {
+        if (interpreter.starvationProne() && GilKicker.watching() && GilKicker.waiters() > 0) {
             MemorySegment ts = CApi.PyEval_SaveThread();
             LockSupport.parkNanos(20_000);
             CApi.PyEval_RestoreThread(ts);

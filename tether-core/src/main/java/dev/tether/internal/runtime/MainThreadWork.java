@@ -39,6 +39,8 @@ final class MainThreadWork {
     static final long THREAD_POLL_MILLIS = 5;
     /** {@code PyInterpreterConfig} of an isolated interpreter (see {@link Layouts#PY_INTERPRETER_CONFIG}). */
     private static final int[] ISOLATED = {0, 0, 0, 1, 0, 1, 2};
+    /** {@code PyInterpreterConfig} of a legacy interpreter: CPython's {@code _PyInterpreterConfig_LEGACY_INIT}. */
+    private static final int[] LEGACY = {1, 1, 1, 1, 1, 0, 1};
 
     private final PythonMainThread thread;
     private final InterpreterImpl main;
@@ -59,14 +61,22 @@ final class MainThreadWork {
         this.facts = facts;
     }
 
-    /** Creates a subinterpreter: isolated with its own GIL on 3.12+, a legacy one sharing the main GIL before. */
-    InterpreterImpl createSubinterpreter(Lifecycle lifecycle) {
+    /**
+     * Creates a subinterpreter: {@code isolated} with its own GIL on 3.12+ (else legacy: sharing the main
+     * interpreter's GIL and allocator); before 3.12 always a legacy one sharing the main GIL.
+     */
+    InterpreterImpl createSubinterpreter(Lifecycle lifecycle, boolean isolated) {
         return thread.call(() -> {
             ThreadStates.restore(main, main.initialThreadState());
-            MemorySegment own = facts.minor() >= 12 ? newIsolated() : newLegacy();
+            MemorySegment own = facts.minor() >= 12 ? newFromConfig(isolated ? ISOLATED : LEGACY) : newLegacy();
             MemorySegment pointer = CApi.PyThreadState_GetInterpreter(own);
+            boolean ownGil = facts.minor() >= 12 && isolated;
             InterpreterImpl created = new InterpreterImpl(CApi.PyInterpreterState_GetID(pointer), false,
-                    facts.minor() >= 12, pointer, own, facts, lifecycle);
+                    ownGil, pointer, own, facts, lifecycle);
+            if (!ownGil) {
+                created.sharesGil(); // with the main interpreter, which now shares its own with another
+                main.sharesGil();
+            }
             try {
                 Support.install(created);
             } finally {
@@ -93,6 +103,30 @@ final class MainThreadWork {
             }), deadline);
         } catch (TimeoutException e) {
             return List.of(Failures.interruptNotDelivered(interpreter));
+        }
+    }
+
+    /**
+     * Interrupts the Python code of the Java threads {@code idents} attached to {@code interpreter} (not the
+     * threads Python started there): a {@code KeyboardInterrupt} at their next bytecode. Waits at most
+     * {@link #INTERRUPT_PATIENCE} for CPython's main thread; false if the interrupt could not be delivered in time.
+     */
+    boolean interruptJavaThreads(InterpreterImpl interpreter, long[] idents) {
+        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
+        try {
+            return thread.call(() -> {
+                if (interpreter.endedInCPython()) {
+                    return false; // this thread ended it before this task ran: nothing of it runs any more
+                }
+                return withInitialThreadState(interpreter, () -> {
+                    for (long ident : idents) {
+                        CApi.PyThreadState_SetAsyncExc(ident, CApi.PyExc_KeyboardInterrupt);
+                    }
+                    return true;
+                });
+            }, deadline);
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 
@@ -324,12 +358,12 @@ final class MainThreadWork {
         }
     }
 
-    /** 3.12+: {@code Py_NewInterpreterFromConfig} with an isolated configuration; attached to main before. */
-    private MemorySegment newIsolated() {
+    /** 3.12+: {@code Py_NewInterpreterFromConfig} with {@code fields}; attached to main before. */
+    private MemorySegment newFromConfig(int[] fields) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(Layouts.PY_INTERPRETER_CONFIG);
-            for (int i = 0; i < ISOLATED.length; i++) {
-                config.setAtIndex(JAVA_INT, i, ISOLATED[i]);
+            for (int i = 0; i < fields.length; i++) {
+                config.setAtIndex(JAVA_INT, i, fields[i]);
             }
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment status = CApi.Py_NewInterpreterFromConfig(arena, out, config);

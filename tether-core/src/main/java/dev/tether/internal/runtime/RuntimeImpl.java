@@ -43,6 +43,8 @@ public final class RuntimeImpl implements Lifecycle {
     private final MainThreadWork work;
     private final Carriers carriers;
     private final InterpreterImpl main;
+    /** Pools not closed yet; their close, or the runtime's, removes them. */
+    private final java.util.Set<PoolImpl> pools = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Live interpreters, main first; changed under {@link #lifecycleLock} (creation) or by the closer. */
     private final List<InterpreterImpl> interpreters = new CopyOnWriteArrayList<>();
     /** Orders interpreter creation against the runtime's close. */
@@ -139,13 +141,18 @@ public final class RuntimeImpl implements Lifecycle {
         return live;
     }
 
-    /** Creates a subinterpreter on CPython's main thread (see {@link MainThreadWork#createSubinterpreter}). */
+    /** Creates an isolated subinterpreter (see {@link #newInterpreter(boolean)}). */
     public InterpreterImpl newInterpreter() {
+        return newInterpreter(true);
+    }
+
+    /** Creates a subinterpreter on CPython's main thread (see {@link MainThreadWork#createSubinterpreter}). */
+    public InterpreterImpl newInterpreter(boolean isolated) {
         synchronized (lifecycleLock) {
             if (state != State.RUNNING) {
                 throw Failures.runtimeNotRunning(state == State.CLOSED, "create a subinterpreter");
             }
-            InterpreterImpl created = work.createSubinterpreter(this);
+            InterpreterImpl created = work.createSubinterpreter(this, isolated);
             interpreters.add(created);
             GilKicker.liveInterpreters(interpreters().size());
             return created;
@@ -159,6 +166,24 @@ public final class RuntimeImpl implements Lifecycle {
         } catch (RejectedExecutionException e) {
             throw Failures.notOpen(interpreter).exception();
         }
+    }
+
+    void register(PoolImpl pool) {
+        pools.add(pool);
+    }
+
+    void unregister(PoolImpl pool) {
+        pools.remove(pool);
+    }
+
+    /** See {@link MainThreadWork#interruptJavaThreads}. */
+    boolean interruptJavaThreads(InterpreterImpl interpreter, long[] idents) {
+        return work.interruptJavaThreads(interpreter, idents);
+    }
+
+    /** Runs {@code task} on a carrier thread, not waiting for it (for {@code Interpreter.executor()}). */
+    public void executeOnCarrier(Runnable task) {
+        carriers.execute(task);
     }
 
     @Override
@@ -213,6 +238,7 @@ public final class RuntimeImpl implements Lifecycle {
                 state = State.CLOSING;
             }
             interpreters.forEach(Closer::refuseNewHolds);
+            pools.forEach(PoolImpl::runtimeClosing); // their tasks would be refused by their members anyway
             closeSubinterpreters(deadline, grace);
             Closer.close(main, deadline, grace);
             interpreters.clear();
