@@ -16,6 +16,7 @@ import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ShutdownHook;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
+import dev.tether.scenarios.VirtualThreadStorm;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -52,6 +53,7 @@ public final class Suites {
                 // parallel Python
                 new Suite("pool close under load", PoolUnderLoad::closeSuite),
                 new Suite("pool cancellation", PoolUnderLoad::cancelSuite),
+                new Suite("virtual-thread storm", VirtualThreadStorm::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),
