@@ -181,8 +181,10 @@ public final class InterpreterPool implements Executor, AutoCloseable {
     @Override
     public String toString() {
         boolean ownGils = members.stream().allMatch(Interpreter::hasOwnGil);
-        return "InterpreterPool[" + members.size() + (members.size() == 1 ? " member, " : " members, ")
-                + (ownGils ? "own GIL each" : "sharing one GIL: one runs Python at a time") + ", "
+        boolean freeThreaded = PythonRuntime.current().map(r -> r.version().freeThreaded()).orElse(false);
+        String gil = freeThreaded ? "free-threaded build: no GIL to share"
+                : ownGils ? "own GIL each" : "sharing one GIL: one runs Python at a time";
+        return "InterpreterPool[" + members.size() + (members.size() == 1 ? " member, " : " members, ") + gil + ", "
                 + impl.stateName() + ", " + impl.queued() + " queued]";
     }
 
