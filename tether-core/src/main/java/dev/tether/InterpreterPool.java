@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
@@ -128,7 +129,7 @@ public final class InterpreterPool implements Executor, AutoCloseable {
             command.run();
             return null;
         });
-        if (future.isCompletedExceptionally() && future.exceptionNow() instanceof ThreadStateException refused) {
+        if (future.state() == Future.State.FAILED && future.exceptionNow() instanceof ThreadStateException refused) {
             throw new RejectedExecutionException(refused.getMessage(), refused);
         }
         future.whenComplete((v, failure) -> {

@@ -56,12 +56,20 @@ final class PoolFuture<T> extends CompletableFuture<T> {
                 completeExceptionally(refused);
                 return;
             }
+            T result = null;
+            Throwable failure = null;
             try {
-                complete(work.apply(ts));
+                result = work.apply(ts);
             } catch (Throwable t) {
-                completeExceptionally(t);
+                failure = t;
             } finally {
                 ts.releaseThrough(); // and whatever the work left open: the worker runs the next task clean
+            }
+            // Completed detached: dependent actions run on this thread, and must not run holding the member's GIL.
+            if (failure == null) {
+                complete(result);
+            } else {
+                completeExceptionally(failure);
             }
         }
 

@@ -229,25 +229,29 @@ public final class PoolImpl {
      * (never queued) with {@code why} built by {@code onInterrupt}, and the interrupt status stays set.
      */
     public void submit(Task task, java.util.function.Supplier<RuntimeException> onInterrupt) {
+        RuntimeException refused;
         lock.lock();
         try {
-            while (state == OPEN && queue.size() >= capacity) {
-                try {
-                    notFull.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    settleRejected(task, onInterrupt.get());
-                    return;
-                }
-            }
-            if (state != OPEN) {
-                settleRejected(task, Failures.poolNotOpen(describe(), state == CLOSED).exception());
+            awaitRoom();
+            if (state == OPEN) {
+                queue.add(task);
+                notEmpty.signal();
                 return;
             }
-            queue.add(task);
-            notEmpty.signal();
+            refused = Failures.poolNotOpen(describe(), state == CLOSED).exception();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            refused = onInterrupt.get();
         } finally {
             lock.unlock();
+        }
+        settleRejected(task, refused); // unlocked: completing a future runs its dependents on this thread
+    }
+
+    /** Waits (holding {@link #lock}) while the pool is open and the queue full. */
+    private void awaitRoom() throws InterruptedException {
+        while (state == OPEN && queue.size() >= capacity) {
+            notFull.await();
         }
     }
 
