@@ -36,6 +36,12 @@ import java.util.function.Function;
  *       interpreter have ended, CPython ends the interpreter ({@code Py_EndInterpreter}, or {@code Py_FinalizeEx}
  *       for the main one).</li>
  * </ol>
+ * Threads keep idle thread states in the interpreters they used. On CPython 3.12+, if a thread released a
+ * subinterpreter and has attached nothing since, CPython's own end of it (module teardown, freeing its memory) is
+ * deferred until that thread attaches anything else or terminates, or the runtime closes: the interpreter is CLOSED
+ * for every use all the same, and its {@code atexit} functions have run when {@link #close()} returns. A thread
+ * closing an interpreter it used, and Tether's own threads, never delay that end (docs/guide.md, "Idle thread
+ * states and the end").
  *
  * <h2 id="thread-safety">Thread safety</h2>
  * All methods may be called from any thread. {@link #call} and {@link #run} work from virtual threads too.
