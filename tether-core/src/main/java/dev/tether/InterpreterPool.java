@@ -81,23 +81,22 @@ public final class InterpreterPool implements Executor, AutoCloseable {
      * @throws PythonException      if Python code the work ran raised and the work let it through
      */
     public <T> T call(Function<? super ThreadState, ? extends T> work) {
-        CompletableFuture<T> future = submit(work);
-        boolean interrupted = false;
+        Objects.requireNonNull(work, "work");
+        PoolFuture<T> future = new PoolFuture<>(work);
+        impl.submit(future.task(), () -> new CancellationException(
+                "interrupted while waiting for room in the queue of " + impl.describe()));
         try {
-            while (true) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    future.cancel(true);
-                } catch (ExecutionException e) {
-                    throw unwrap(e.getCause());
-                }
+            return future.get();
+        } catch (InterruptedException e) {
+            boolean cancelled = future.cancel(true);
+            future.awaitStopped(); // the caller gets control back only once its Python code has stopped
+            Thread.currentThread().interrupt();
+            if (!cancelled) {
+                return future.join(); // it had completed meanwhile: its outcome stands
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            throw new CancellationException("interrupted while waiting for the task; it was cancelled");
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
         }
     }
 

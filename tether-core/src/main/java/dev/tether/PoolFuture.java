@@ -34,6 +34,11 @@ final class PoolFuture<T> extends CompletableFuture<T> {
         return cancelled;
     }
 
+    /** Waits until the task is not running any more (after a cancel: until its Python code has stopped). */
+    void awaitStopped() {
+        task.awaitStopped();
+    }
+
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new CompletableFuture<>();

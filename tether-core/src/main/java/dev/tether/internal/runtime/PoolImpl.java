@@ -7,9 +7,9 @@ import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
 import dev.tether.internal.protocol.ThreadStates;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -29,9 +29,13 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <p>Every accepted task ends exactly once: it runs (and completes with its result or its exception), or it is
- * cancelled before it ran, or a close past its deadline fails it with {@code INTERPRETER_FINALIZING}. The queue,
- * the counts and the state are guarded by {@link #lock}; a task's run and interrupt are ordered by the task's own
- * monitor ({@link Task}).
+ * cancelled before it ran, or a close past its deadline fails it with {@code INTERPRETER_FINALIZING}. The queue is
+ * a two-lock {@link LinkedBlockingQueue}, so thousands of producers (virtual threads) do not contend with the
+ * workers; a task counts in {@link #pending} from before it is queued until it ended, so a close that sees
+ * {@code pending == 0} has seen every accepted task end. A producer that queued a task and then sees the pool
+ * closing takes it back if no worker has yet (a Dekker-style check against the close, which sets the state first
+ * and then looks at the queue): no task is queued after the workers left. A task's run and interrupt are ordered by
+ * the task's own monitor ({@link Task}).
  */
 public final class PoolImpl {
     /** Tasks that may wait per member before {@code submit} blocks (the back-pressure policy: producers wait). */
@@ -49,14 +53,13 @@ public final class PoolImpl {
     private final List<InterpreterImpl> members;
     private final List<Worker> workers = new ArrayList<>();
     private final int capacity;
-    /** Guards {@link #queue}, {@link #running}, {@link #state}. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
-    private final Condition notFull = lock.newCondition();
-    private final Condition idle = lock.newCondition();
-    private final ArrayDeque<Task> queue = new ArrayDeque<>();
-    /** Tasks taken by a worker and not finished yet. */
-    private int running;
+    private final LinkedBlockingQueue<Task> queue;
+    /** Tasks queued or running: incremented before a task is queued, decremented once it ended or was taken back. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Where a close waits for {@link #pending} to reach 0; signalled by whoever brings it there. */
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+    /** OPEN, CLOSING, CLOSED: moved by the closer (and by the runtime's close to CLOSING). */
     private volatile int state = OPEN;
     /** Serializes closers. */
     private final ReentrantLock closeLock = new ReentrantLock();
@@ -90,6 +93,7 @@ public final class PoolImpl {
                 return false;
             }
             settled = true;
+            notifyAll();
             return true;
         }
 
@@ -118,7 +122,26 @@ public final class PoolImpl {
         /** Ends the run; returns whether an interrupt was delivered (detached: see the class comment). */
         private synchronized boolean finish() {
             runner = null;
+            notifyAll();
             return interrupted;
+        }
+
+        /**
+         * Waits until the task is not running: it ended, or never started and never will (it was settled before a
+         * worker took it). Interrupts of the waiting thread are deferred until then.
+         */
+        public final synchronized void awaitStopped() {
+            boolean interrupted = false;
+            while (runner != null || !settled) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -126,6 +149,7 @@ public final class PoolImpl {
         this.runtime = runtime;
         this.members = List.copyOf(members);
         this.capacity = QUEUE_PER_MEMBER * members.size();
+        this.queue = new LinkedBlockingQueue<>(capacity);
     }
 
     /**
@@ -210,12 +234,7 @@ public final class PoolImpl {
 
     /** Tasks waiting now. */
     public int queued() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
+        return queue.size();
     }
 
     /** "pool 3": how messages name it. */
@@ -229,30 +248,29 @@ public final class PoolImpl {
      * (never queued) with {@code why} built by {@code onInterrupt}, and the interrupt status stays set.
      */
     public void submit(Task task, java.util.function.Supplier<RuntimeException> onInterrupt) {
-        RuntimeException refused;
-        lock.lock();
+        pending.incrementAndGet();
+        RuntimeException refused = null;
         try {
-            awaitRoom();
-            if (state == OPEN) {
-                queue.add(task);
-                notEmpty.signal();
-                return;
+            while (refused == null && !queue.offer(task, IDLE_SLICE, TimeUnit.NANOSECONDS)) {
+                if (state != OPEN) {
+                    refused = notOpen(); // the queue stayed full until the close began
+                }
             }
-            refused = Failures.poolNotOpen(describe(), state == CLOSED).exception();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             refused = onInterrupt.get();
-        } finally {
-            lock.unlock();
         }
-        settleRejected(task, refused); // unlocked: completing a future runs its dependents on this thread
+        if (refused == null && state != OPEN && queue.remove(task)) {
+            refused = notOpen(); // queued as the close began, and no worker took it: it was never accepted
+        }
+        if (refused != null) {
+            settleRejected(task, refused);
+            ended();
+        }
     }
 
-    /** Waits (holding {@link #lock}) while the pool is open and the queue full. */
-    private void awaitRoom() throws InterruptedException {
-        while (state == OPEN && queue.size() >= capacity) {
-            notFull.await();
-        }
+    private RuntimeException notOpen() {
+        return Failures.poolNotOpen(describe(), state == CLOSED).exception();
     }
 
     private static void settleRejected(Task task, RuntimeException why) {
@@ -306,22 +324,15 @@ public final class PoolImpl {
     }
 
     private void refuseNewTasks() {
-        lock.lock();
-        try {
-            if (state == OPEN) {
-                state = CLOSING;
-            }
-            notFull.signalAll();
-            notEmpty.signalAll();
-        } finally {
-            lock.unlock();
+        if (state == OPEN) {
+            state = CLOSING; // producers waiting for room see it within IDLE_SLICE, workers when the queue is empty
         }
     }
 
     private boolean awaitIdle(long deadline) {
-        lock.lock();
+        idleLock.lock();
         try {
-            while (!queue.isEmpty() || running > 0) {
+            while (pending.get() > 0) {
                 if (deadline == Long.MAX_VALUE) {
                     idle.awaitUninterruptibly();
                 } else {
@@ -335,24 +346,18 @@ public final class PoolImpl {
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return queue.isEmpty() && running == 0;
+            return pending.get() == 0;
         } finally {
-            lock.unlock();
+            idleLock.unlock();
         }
     }
 
     private void failQueued() {
-        List<Task> dropped;
-        lock.lock();
-        try {
-            dropped = new ArrayList<>(queue);
-            queue.clear();
-            idle.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        List<Task> dropped = new ArrayList<>();
+        queue.drainTo(dropped);
         for (Task t : dropped) {
             settleRejected(t, Failures.poolClosedBeforeStart(describe()));
+            ended();
         }
     }
 
@@ -373,14 +378,8 @@ public final class PoolImpl {
         }
     }
 
-    /** Tells the workers to end once the queue is empty and waits for them until {@code deadline}. */
+    /** Waits until {@code deadline} for the workers, which end once the pool is closing and the queue empty. */
     private void stopWorkers(long deadline) {
-        lock.lock();
-        try {
-            notEmpty.signalAll();
-        } finally {
-            lock.unlock();
-        }
         for (Worker w : workers) {
             w.join(deadline);
         }
@@ -406,36 +405,22 @@ public final class PoolImpl {
 
     /** The next task for a worker: waits at most {@link #IDLE_SLICE}; null on a timeout, STOP when done. */
     private Task take() throws InterruptedException {
-        lock.lock();
-        try {
-            if (queue.isEmpty()) {
-                if (state != OPEN) {
-                    return STOP;
-                }
-                notEmpty.awaitNanos(IDLE_SLICE);
-            }
-            Task t = queue.poll();
-            if (t != null) {
-                running++;
-                notFull.signal();
-            } else if (state != OPEN) {
-                return STOP;
-            }
-            return t;
-        } finally {
-            lock.unlock();
+        Task t = queue.poll(IDLE_SLICE, TimeUnit.NANOSECONDS);
+        if (t == null && state != OPEN && queue.isEmpty()) {
+            return STOP;
         }
+        return t;
     }
 
-    private void finished() {
-        lock.lock();
-        try {
-            running--;
-            if (running == 0 && queue.isEmpty()) {
+    /** A task ended (ran, or was rejected or taken back): the close may be waiting for the last one. */
+    private void ended() {
+        if (pending.decrementAndGet() == 0 && state != OPEN) {
+            idleLock.lock();
+            try {
                 idle.signalAll();
+            } finally {
+                idleLock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -524,7 +509,7 @@ public final class PoolImpl {
                 }
             } finally {
                 Thread.interrupted(); // a cancel's Java interrupt ends with its task
-                finished();
+                ended();
             }
         }
 
