@@ -249,7 +249,7 @@ public final class PoolImpl {
      */
     public void submit(Task task, java.util.function.Supplier<RuntimeException> onInterrupt) {
         pending.incrementAndGet();
-        RuntimeException refused = null;
+        RuntimeException refused = state == OPEN ? null : notOpen();
         try {
             while (refused == null && !queue.offer(task, IDLE_SLICE, TimeUnit.NANOSECONDS)) {
                 if (state != OPEN) {
@@ -296,6 +296,11 @@ public final class PoolImpl {
      * @throws ThreadStateException CLOSE_TIMED_OUT if a member could not be closed (the pool stays CLOSING)
      */
     public void close(Duration timeout) {
+        for (InterpreterImpl m : members) {
+            if (ThreadStates.holds(m)) {
+                throw Failures.closeWhileAttached(m); // before anything changes: it would wait for itself
+            }
+        }
         long deadline = Closer.deadline(timeout);
         Duration grace = Closer.grace(timeout);
         closeLock.lock();
