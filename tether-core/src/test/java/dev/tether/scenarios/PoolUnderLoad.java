@@ -64,6 +64,7 @@ public final class PoolUnderLoad extends Scenario {
                 count("runs");
             }
         } else {
+            apiChecks(python);
             cancellations(python, n);
         }
         python.close(Duration.ofSeconds(30));
@@ -163,6 +164,62 @@ public final class PoolUnderLoad extends Scenario {
         } catch (CancellationException e) {
             count("cancelled");
         }
+    }
+
+    // ---- the API's edges ----------------------------------------------------------------------------------------
+
+    /** Refusals and failures of the pool's API are typed and leave nothing behind. */
+    private void apiChecks(PythonRuntime python) throws Exception {
+        try {
+            python.newPool(0);
+            count("apiUnexpected");
+        } catch (IllegalArgumentException e) {
+            count("apiChecked");
+        }
+        int before = python.interpreters().size();
+        try {
+            python.newPool(2, InterpreterConfig.isolated(), ts -> ts.exec("raise ImportError('no such thing')"));
+            count("apiUnexpected");
+        } catch (PythonException e) {
+            check(e.pythonType().equals("ImportError"), "setup failure type " + e.pythonType());
+            check(python.interpreters().size() == before, "a failed pool left interpreters behind");
+            count("apiChecked");
+        }
+        InterpreterPool pool = python.newPool(1, InterpreterConfig.isolated(), ts -> ts.exec(SETUP));
+        check(pool.size() == 1 && pool.interpreters().size() == 1, "size");
+        check(pool.toString().contains("1 member"), "toString: " + pool);
+        // A task that leaves a thread state open: the worker goes on clean.
+        pool.call(ts -> dev.tether.ThreadState.ensure(ts.interpreter()));
+        check(pool.call(ts -> (Long) ts.eval("spin(10)")) == 285, "the worker was not clean after a leak");
+        Interpreter member = pool.interpreters().get(0);
+        try (dev.tether.ThreadState ts = dev.tether.ThreadState.ensure(member)) {
+            pool.close();
+            count("apiUnexpected");
+        } catch (ThreadStateException e) {
+            check(e.code() == ErrorCode.CLOSE_WHILE_ATTACHED, "close while attached: " + e.code());
+            count("apiChecked");
+        }
+        CompletableFuture<Long> ran = new CompletableFuture<>();
+        pool.execute(() -> ran.complete((Long) dev.tether.ThreadState.current().orElseThrow().eval("spin(3)")));
+        check(ran.get(30, TimeUnit.SECONDS) == 5, "execute");
+        pool.close();
+        pool.close(); // idempotent
+        try {
+            pool.execute(() -> {});
+            count("apiUnexpected");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            check(e.getCause() instanceof ThreadStateException t && t.code() == ErrorCode.INTERPRETER_CLOSED,
+                    "execute after close: " + e.getCause());
+            count("apiChecked");
+        }
+        try {
+            pool.call(ts -> 1L);
+            count("apiUnexpected");
+        } catch (ThreadStateException e) {
+            check(e.code() == ErrorCode.INTERPRETER_CLOSED, "call after close: " + e.code());
+            count("apiChecked");
+        }
+        check(member.state() == Interpreter.State.CLOSED, "member after close: " + member.state());
     }
 
     // ---- cancellation -----------------------------------------------------------------------------------------
@@ -266,6 +323,8 @@ public final class PoolUnderLoad extends Scenario {
     static final int CLOSE_RUNS = Math.max(2, Integer.getInteger("tether.test.stormRuns", 20) / 2);
     /** Cancellations of running tasks per version. */
     static final int CANCELS = 30;
+    /** Refusals {@link #apiChecks} provokes. */
+    static final int API_CHECKS = 5;
 
     /** Pool close under load: every accepted task accounted for. */
     public static void closeSuite(PythonInstall python) {
@@ -297,6 +356,7 @@ public final class PoolUnderLoad extends Scenario {
                 "running tasks cancelled", o);
         Verdicts.require(o.count("strayInterrupt") == 0, "an interrupt reached a later task", o);
         Verdicts.require(o.count("queuedRan") == 0, "a cancelled queued task ran", o);
+        Verdicts.require(o.count("apiChecked") == API_CHECKS && o.count("apiUnexpected") == 0, "API checks", o);
         // On a machine this busy a wake-up can take tens of milliseconds: nine in ten within the target, none long.
         Verdicts.require(o.count("cancelP90Micros") <= CANCEL_WITHIN.toNanos() / 1000,
                 "cancelled tasks ran on past " + CANCEL_WITHIN + " (90th percentile)", o);
