@@ -320,7 +320,7 @@ public final class PoolUnderLoad extends Scenario {
     // ---- the suites: how this scenario is run and judged -------------------------------------------------------
 
     /** Closes per version ({@code -Dtether.test.stormRuns} scales them, as the storms). */
-    static final int CLOSE_RUNS = Math.max(2, Integer.getInteger("tether.test.stormRuns", 20) / 2);
+    static final int CLOSE_RUNS = Math.max(2, Integer.getInteger("tether.test.stormRuns", 20) * 3 / 10);
     /** Cancellations of running tasks per version. */
     static final int CANCELS = 30;
     /** Refusals {@link #apiChecks} provokes. */
