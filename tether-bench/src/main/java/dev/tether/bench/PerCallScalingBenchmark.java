@@ -14,7 +14,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Calls per second summed over the threads, one {@code interpreter.call(ts -> f.invoke(41L))} per operation: each
  * thread attaches, calls {@code f(x) = x + 1}, converts the result and releases, every time. One thread, then two,
  * each on a subinterpreter of its own (own GIL on 3.12+), beside the same on the main interpreter (one GIL for
- * both threads). Two threads on their own subinterpreters should get about twice one thread's calls on 3.12+.
+ * both threads), and the same in raw C-API calls with cached raw thread states (the floor, and what the machine
+ * gives two threads at once). Two threads on their own subinterpreters should get about twice one thread's calls on
+ * 3.12+.
  *
  * <p>Warm-up is 10 iterations, as for the other multi-threaded benchmarks: with two busy threads on two cores the
  * JIT compiler gets little CPU.
@@ -38,6 +40,20 @@ public class PerCallScalingBenchmark {
     @Threads(2)
     public Object ownSubinterpreter2Threads(CallTarget target) {
         return target.sub.call(ts -> target.subF.invoke(41L));
+    }
+
+    /** The floor, in raw C-API calls: one thread, its own subinterpreter, a cached raw thread state. */
+    @Benchmark
+    @Threads(1)
+    public long rawOwnSubinterpreter1Thread(RawCallTarget raw) {
+        return raw.call();
+    }
+
+    /** The floor with two threads: what the machine gives two threads on two GILs. */
+    @Benchmark
+    @Threads(2)
+    public long rawOwnSubinterpreter2Threads(RawCallTarget raw) {
+        return raw.call();
     }
 
     /** One thread on the main interpreter. */
