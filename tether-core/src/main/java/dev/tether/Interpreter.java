@@ -9,6 +9,8 @@ import dev.tether.internal.protocol.Slot;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -34,6 +36,12 @@ import java.util.function.Function;
  *       interpreter have ended, CPython ends the interpreter ({@code Py_EndInterpreter}, or {@code Py_FinalizeEx}
  *       for the main one).</li>
  * </ol>
+ * Threads keep idle thread states in the interpreters they used. On CPython 3.12+, if a thread released a
+ * subinterpreter and has attached nothing since, CPython's own end of it (module teardown, freeing its memory) is
+ * deferred until that thread attaches anything else or terminates, or the runtime closes: the interpreter is CLOSED
+ * for every use all the same, and its {@code atexit} functions have run when {@link #close()} returns. A thread
+ * closing an interpreter it used, and Tether's own threads, never delay that end (docs/guide.md, "Idle thread
+ * states and the end").
  *
  * <h2 id="thread-safety">Thread safety</h2>
  * All methods may be called from any thread. {@link #call} and {@link #run} work from virtual threads too.
@@ -184,6 +192,33 @@ public final class Interpreter implements AutoCloseable {
             work.accept(ts);
             return null;
         });
+    }
+
+    /**
+     * An {@link Executor} that runs each task asynchronously on one of Tether's platform carrier threads, attached to
+     * this interpreter ({@link ThreadState#current()} is its thread state). Tasks run concurrently, each on the
+     * carrier that takes it (they take turns at this interpreter's GIL). What a task throws, or an attachment refused
+     * because the interpreter closed meanwhile, goes to the uncaught-exception handler of the thread that runs it.
+     * For futures that interrupt their Python code when cancelled, and for parallel work, use an
+     * {@link InterpreterPool}.
+     *
+     * @throws RejectedExecutionException from {@code execute} if this interpreter is closing or closed
+     */
+    public Executor executor() {
+        return command -> {
+            Objects.requireNonNull(command, "command");
+            if (!impl.gate().isOpen()) {
+                throw new RejectedExecutionException(Failures.notOpen(impl).message());
+            }
+            impl.lifecycle().executeOnCarrier(() -> {
+                try {
+                    run(ts -> command.run());
+                } catch (RuntimeException | Error e) {
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                }
+            });
+        };
     }
 
     /**

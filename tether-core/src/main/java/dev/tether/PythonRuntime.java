@@ -2,6 +2,7 @@ package dev.tether;
 
 import dev.tether.internal.bridge.Support;
 import dev.tether.internal.protocol.Failures;
+import dev.tether.internal.runtime.PoolImpl;
 import dev.tether.internal.runtime.RuntimeConfig;
 import dev.tether.internal.runtime.RuntimeImpl;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The CPython runtime embedded in this JVM: one per process, started once.
@@ -160,6 +162,40 @@ public final class PythonRuntime implements AutoCloseable {
     public Interpreter newInterpreter(InterpreterConfig config) {
         Objects.requireNonNull(config, "config");
         return Interpreter.of(impl.newInterpreter(config.toInternal()));
+    }
+
+    /**
+     * Creates a pool of {@code size} isolated subinterpreters (own GIL each on CPython 3.12+) that run Python work
+     * in parallel; see {@link InterpreterPool}.
+     *
+     * @throws IllegalArgumentException if {@code size < 1}
+     * @throws ThreadStateException     {@link ErrorCode#INTERPRETER_FINALIZING} or {@link ErrorCode#INTERPRETER_CLOSED}
+     *                                  if the runtime is closing or closed
+     */
+    public InterpreterPool newPool(int size) {
+        return newPool(size, InterpreterConfig.isolated(), ts -> {});
+    }
+
+    /**
+     * Creates a pool of {@code size} subinterpreters configured by {@code config}, each set up once by
+     * {@code setup} (imports, functions, state) on the thread that will serve it, before the pool takes tasks.
+     *
+     * @throws IllegalArgumentException if {@code size < 1}
+     * @throws ThreadStateException     if the runtime is closing or closed
+     * @throws PythonException          if {@code setup} raised in a member (no pool is created; every member made
+     *                                  is closed again), or whatever else {@code setup} threw
+     */
+    public InterpreterPool newPool(int size, InterpreterConfig config, Consumer<? super ThreadState> setup) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(setup, "setup");
+        if (size < 1) {
+            throw Failures.poolSize(size);
+        }
+        return new InterpreterPool(PoolImpl.create(impl, size, config.toInternal(), member -> {
+            try (ThreadState ts = ThreadState.ensure(Interpreter.of(member))) {
+                setup.accept(ts);
+            }
+        }));
     }
 
     /** The interpreters not closed yet, the main interpreter first. */

@@ -32,6 +32,47 @@ public final class TestAccess {
         return !CApi.PyErr_Occurred().equals(MemorySegment.NULL);
     }
 
+    /** Prunes the bindings of terminated threads of {@code interpreter} now (the reaper may still be running). */
+    public static void prune(Interpreter interpreter) {
+        dev.tether.internal.protocol.ThreadStates.pruneTerminated(interpreter.impl);
+    }
+
+    /** How many threads the deferred end of {@code interpreter} waits for; 0 if its end is not deferred. */
+    public static int deferredWaiting(Interpreter interpreter) {
+        var end = interpreter.impl.deferredEnd();
+        return end == null ? 0 : end.waiting();
+    }
+
+    /** Whether CPython has ended {@code interpreter} (a deferred end comes later than the handle's CLOSED). */
+    public static boolean endedInCPython(Interpreter interpreter) {
+        return interpreter.impl.endedInCPython();
+    }
+
+    /**
+     * Whether the calling thread's gilstate slot ({@code PyGILState_GetThisThreadState}) is empty or points at a
+     * thread state that still exists in one of {@code interpreters} that CPython has not ended: never at freed
+     * memory. Reads CPython's thread lists without a lock: call it while no thread creates or deletes thread
+     * states in those interpreters.
+     */
+    public static boolean gilstateSlotValid(Iterable<Interpreter> interpreters) {
+        MemorySegment slot = CApi.PyGILState_GetThisThreadState();
+        if (slot.equals(MemorySegment.NULL)) {
+            return true;
+        }
+        for (Interpreter i : interpreters) {
+            if (i.impl.endedInCPython()) {
+                continue;
+            }
+            for (MemorySegment t = CApi.PyInterpreterState_ThreadHead(i.impl.pointer());
+                 !t.equals(MemorySegment.NULL); t = CApi.PyThreadState_Next(t)) {
+                if (t.equals(slot)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Thread states of terminated threads deleted so far in {@code interpreter}. */
     public static long reaped(Interpreter interpreter) {
         return interpreter.impl.reapedThreadStates();

@@ -12,9 +12,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Tether's attach/release on one platform thread, steady state. The thread keeps its idle thread state of the main
- * interpreter between cycles, so the main-interpreter figures are of the cached path; a subinterpreter's thread
- * state is created and deleted per outermost attachment, by design.
+ * Tether's attach/release on one platform thread, steady state, main interpreter beside a subinterpreter. The thread
+ * keeps an idle thread state per interpreter between cycles (a subinterpreter's too, since the idle-thread-state
+ * work: see ThreadStates, "Idle thread states of subinterpreters"), so both are figures of the cached path.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,9 +44,27 @@ public class AttachBenchmark {
         }
     }
 
-    /** Ensure and release on a subinterpreter: its thread state is created and deleted each time. */
+    /** Ensure and release on a subinterpreter: its idle thread state re-attached and detached. */
     @Benchmark
     public void subinterpreterEnsureRelease(SubinterpreterState sub) {
         ThreadState.ensure(sub.sub).close();
+    }
+
+    /** {@code sub.call(ts -> null)} on a subinterpreter. */
+    @Benchmark
+    public Object subinterpreterCall(SubinterpreterState sub) {
+        return sub.sub.call(ts -> null);
+    }
+
+    /** One call of {@code f(41)} per attachment, main interpreter: {@code main.call(ts -> f.invoke(41L))}. */
+    @Benchmark
+    public Object mainCallInvoke(CallTarget target) {
+        return target.main.call(ts -> target.mainF.invoke(41L));
+    }
+
+    /** The same on a subinterpreter: {@code sub.call(ts -> f.invoke(41L))}. */
+    @Benchmark
+    public Object subinterpreterCallInvoke(CallTarget target) {
+        return target.sub.call(ts -> target.subF.invoke(41L));
     }
 }

@@ -44,7 +44,7 @@ public class ContendedBenchmark {
         CApi.PyEval_SaveThread();
     }
 
-    /** Each thread: ensure/release on its own subinterpreter (thread state created and deleted each time). */
+    /** Each thread: ensure/release on its own subinterpreter (its idle thread state re-attached each time). */
     @Benchmark
     public void subinterpretersTetherEnsureRelease(OwnSubinterpreterState state) {
         ThreadState.ensure(state.sub).close();

@@ -2,7 +2,6 @@ package dev.tether.bench;
 
 import dev.tether.Interpreter;
 import dev.tether.InterpreterGuard;
-import dev.tether.internal.capi.CApi;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
@@ -23,14 +22,14 @@ public class RawSubinterpreterState {
     private InterpreterGuard guard;
 
     /**
-     * Creates the subinterpreter and reads its address through one Tether attachment, whose thread state Tether
-     * deletes on release.
+     * Creates the subinterpreter and reads its address through Tether on another thread (one that attaches keeps an
+     * idle thread state there).
      */
     @Setup(Level.Trial)
     public void create(PythonState python) {
         sub = python.runtime.newInterpreter();
         guard = sub.guard();
-        pointer = sub.call(ts -> CApi.PyThreadState_GetInterpreter(CApi.PyThreadState_Get()));
+        pointer = Addresses.of(sub);
         check();
     }
 

@@ -1,7 +1,6 @@
 package dev.tether.bench;
 
 import dev.tether.Interpreter;
-import dev.tether.internal.capi.CApi;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
@@ -11,8 +10,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Per worker thread: a subinterpreter of its own and a raw thread state of it that the thread keeps detached
- * between operations, the floor of {@link OwnSubinterpreterState} (Tether creates and deletes a subinterpreter's
- * thread state per outermost attachment instead). The raw thread state's guard keeps the subinterpreter, and so
+ * between operations: the floor of Tether's cached attach on {@link OwnSubinterpreterState}. The raw thread state's guard keeps the subinterpreter, and so
  * its address, alive until the thread state is deleted.
  */
 @State(Scope.Thread)
@@ -23,13 +21,13 @@ public class RawSubinterpreterThreadState {
     public RawThreadState raw;
 
     /**
-     * Creates the subinterpreter, reads its {@code PyInterpreterState *} through one Tether attachment (whose thread
-     * state Tether deletes on release), then creates the raw thread state.
+     * Creates the subinterpreter, reads its {@code PyInterpreterState *} through Tether on another thread (this one
+     * must keep no thread state of Tether's there), then creates the raw thread state.
      */
     @Setup(Level.Trial)
     public void create(PythonState python) {
         sub = python.runtime.newInterpreter();
-        MemorySegment pointer = sub.call(ts -> CApi.PyThreadState_GetInterpreter(CApi.PyThreadState_Get()));
+        MemorySegment pointer = Addresses.of(sub);
         raw = new RawThreadState(sub, pointer);
     }
 

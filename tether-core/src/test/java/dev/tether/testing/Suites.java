@@ -21,11 +21,13 @@ import dev.tether.scenarios.JavaObjectLifetime;
 import dev.tether.scenarios.JavaProxies;
 import dev.tether.scenarios.JavaViews;
 import dev.tether.scenarios.IsolatedImports;
+import dev.tether.scenarios.IdleThreadStates;
 import dev.tether.scenarios.LifetimeStorm;
 import dev.tether.scenarios.Misuse;
 import dev.tether.scenarios.NestedSwitching;
 import dev.tether.scenarios.PendingCalls;
 import dev.tether.scenarios.ObjectChurn;
+import dev.tether.scenarios.PoolUnderLoad;
 import dev.tether.scenarios.PythonThreadsCallJava;
 import dev.tether.scenarios.ReviewRegressions;
 import dev.tether.scenarios.ShutdownHook;
@@ -33,6 +35,7 @@ import dev.tether.scenarios.SmallStacks;
 import dev.tether.scenarios.SubinterpreterChurn;
 import dev.tether.scenarios.ThreadChurn;
 import dev.tether.scenarios.ThreadsStartedFromJava;
+import dev.tether.scenarios.VirtualThreadStorm;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -67,6 +70,7 @@ public final class Suites {
                 new Suite("finalization storm, subinterpreters", FinalizationStorm::subinterpreterSuite),
                 new Suite("subinterpreter churn", SubinterpreterChurn::suite),
                 new Suite("stdlib modules isolated subinterpreters refuse", IsolatedImports::suite),
+                new Suite("idle subinterpreter thread states at the end", IdleThreadStates::suite),
                 new Suite("misuse", Misuse::suite),
                 new Suite("hostile Python", HostilePython::suite),
                 new Suite("hostile environment ignored", Environment::hostileSuite),
@@ -80,6 +84,10 @@ public final class Suites {
                 new Suite("interrupts and timeouts storm", InterruptStorm::suite),
                 new Suite("pending calls on the main thread", PendingCalls::suite),
                 new Suite("small thread stacks", SmallStacks::suite),
+                // parallel Python
+                new Suite("pool close under load", PoolUnderLoad::closeSuite),
+                new Suite("pool cancellation", PoolUnderLoad::cancelSuite),
+                new Suite("virtual-thread storm", VirtualThreadStorm::suite),
                 // the object bridge
                 new Suite("conversions round trip", ConversionProperties::suite),
                 new Suite("calls and exceptions both ways", CallsAndExceptions::suite),

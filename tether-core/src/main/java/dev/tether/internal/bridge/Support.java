@@ -28,7 +28,8 @@ public final class Support {
     /** New references owned by the interpreter until {@link #uninstall}. */
     record Handles(MemorySegment module, MemorySegment describe, MemorySegment pythonThreads,
                    MemorySegment javaException, MemorySegment runMain, MemorySegment flushStreams,
-                   MemorySegment environment, MemorySegment toNumpy) {}
+                   MemorySegment environment, MemorySegment toNumpy,
+                   MemorySegment runExitFunctions) {}
 
     /**
      * How an interpreter is set up right after the helpers ran (the runtime fills it from the builder). Applied in
@@ -112,7 +113,8 @@ public final class Support {
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("run_main")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("flush_streams")),
                     CApi.PyObject_GetAttrString(module, arena.allocateFrom("environment")),
-                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy"))));
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("to_numpy")),
+                    CApi.PyObject_GetAttrString(module, arena.allocateFrom("run_exit_functions"))));
             interpreter.set(Interrupts.TYPE, CApi.PyObject_GetAttrString(module, arena.allocateFrom("Interrupted")));
             ObjectSpace.install(interpreter, module);
         }
@@ -241,6 +243,7 @@ public final class Support {
             CApi.Py_DecRef(h.pythonThreads());
             CApi.Py_DecRef(h.javaException());
             CApi.Py_DecRef(h.toNumpy());
+            CApi.Py_DecRef(h.runExitFunctions());
             CApi.Py_DecRef(h.module());
         }
     }
@@ -270,6 +273,19 @@ public final class Support {
             return threads;
         } finally {
             CApi.Py_DecRef(tuple);
+        }
+    }
+
+    /**
+     * Runs the interpreter's {@code atexit} functions now (they run once: CPython forgets them afterwards), for an
+     * end that CPython performs later (a deferred end). Errors are printed by {@code atexit}, as at a normal end.
+     */
+    public static void runExitFunctions(InterpreterImpl interpreter) {
+        MemorySegment result = CApi.PyObject_CallObject(handles(interpreter).runExitFunctions(), MemorySegment.NULL);
+        if (result.equals(MemorySegment.NULL)) {
+            CApi.PyErr_Clear(); // nothing to report to: the close already succeeded for its caller
+        } else {
+            CApi.Py_DecRef(result);
         }
     }
 

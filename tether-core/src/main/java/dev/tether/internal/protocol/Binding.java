@@ -1,12 +1,24 @@
 package dev.tether.internal.protocol;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One thread's relation to one interpreter: its hold on the interpreter's gate and the CPython thread state it uses
  * there. Created by the owner thread on its first attachment to the interpreter.
  */
 final class Binding {
+    private static final VarHandle CACHED;
+
+    static {
+        try {
+            CACHED = MethodHandles.lookup().findVarHandle(Binding.class, "cached", MemorySegment.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final InterpreterImpl interpreter;
     final Thread owner;
     /** {@code PyThread_get_thread_ident()} of the owner, for {@code PyThreadState_SetAsyncExc}. */
@@ -22,13 +34,25 @@ final class Binding {
     MemorySegment active;
 
     /**
-     * An idle thread state kept for the next attachment (main interpreter only, see {@link InterpreterImpl#cachesThreadStates()}).
-     * Owner thread only while it lives; read by the reaper once the owner has terminated.
+     * An idle thread state kept for the next attachment (see {@link InterpreterImpl#cachesThreadStates()}).
+     * The owner reads and writes it plainly, and only while it holds the gate (or is ending its own life). Any other
+     * thread takes it only with {@link #claimCached}, and only when the owner cannot be using it: the owner has
+     * terminated, or the gate has drained and refuses the owner (the reaper, the end of the interpreter); the
+     * volatile {@link #depth} or {@code Thread.isAlive()} orders the owner's writes before the claim.
      */
     MemorySegment cached;
 
     /** Levels {@link StackBudget#fit} charged to the thread state this binding made; owner thread only. */
     int stackCharge;
+    /** Whether {@link #cached} was made unattached and is not fitted to the owner's stack yet; owner thread only. */
+    boolean fitPending;
+    /**
+     * Whether the owner's gilstate slot points at this binding's thread state (3.12+: it was the last one the owner
+     * attached; before: it was the first one created on the thread). Written by the owner right after CPython moved
+     * the slot; read by the end of the interpreter, which must not free a thread state a live owner's slot points
+     * at (F-GILSTATE-REBIND). See {@link ThreadStates}, "Idle thread states of subinterpreters".
+     */
+    volatile boolean gilstateBound;
 
     /** Whether an open attachment adopted a thread state CPython had already attached (not ours to delete). */
     boolean adopted;
@@ -50,6 +74,11 @@ final class Binding {
         this.interpreter = interpreter;
         this.owner = owner;
         this.ident = ident;
+    }
+
+    /** Takes {@code expected} out of {@link #cached} for a thread other than the owner; false if someone else did. */
+    boolean claimCached(MemorySegment expected) {
+        return expected != null && CACHED.compareAndSet(this, expected, null);
     }
 
     @Override

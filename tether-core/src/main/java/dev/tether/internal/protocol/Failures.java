@@ -145,6 +145,12 @@ public final class Failures {
                 + " CLOSING and the end goes on in the background");
     }
 
+    public static ThreadStateException idleNotDeleted(InterpreterImpl interpreter, int count) {
+        return new ThreadStateException(ErrorCode.OUT_OF_MEMORY, "Cannot end " + interpreter.describe() + ": CPython"
+                + " could not allocate the thread state needed to delete " + count + " idle thread state(s) of"
+                + " terminated threads; it stays CLOSING and a later close retries");
+    }
+
     /** Where the names of Python threads would go when one count of thread states is all that is known. */
     public static String foreignThreadStates(int count) {
         return count + " thread state(s) of code outside Tether";
@@ -158,6 +164,24 @@ public final class Failures {
     /** The text of the warning logged when the shutdown hook could not close the runtime. */
     public static String notClosedAtExit(String reason) {
         return "The Python runtime was not closed at JVM exit: " + reason;
+    }
+
+    // ---- pools -------------------------------------------------------------------------------------------------
+
+    public static Refusal poolNotOpen(String pool, boolean closed) {
+        return closed
+                ? new Refusal(ErrorCode.INTERPRETER_CLOSED, capitalize(pool) + " is closed: it takes no tasks")
+                : new Refusal(ErrorCode.INTERPRETER_FINALIZING, capitalize(pool) + " is closing: new tasks are"
+                        + " refused while the accepted ones finish");
+    }
+
+    public static ThreadStateException poolClosedBeforeStart(String pool) {
+        return new ThreadStateException(ErrorCode.INTERPRETER_FINALIZING, capitalize(pool) + " was closed before"
+                + " this task started: it was still queued when the close's deadline passed");
+    }
+
+    public static IllegalArgumentException poolSize(int size) {
+        return new IllegalArgumentException("A pool needs at least one interpreter: " + size);
     }
 
     // ---- starting ---------------------------------------------------------------------------------------------

@@ -52,6 +52,15 @@ public final class InterpreterImpl {
     private final ConcurrentLinkedQueue<Runnable> deferredActions = new ConcurrentLinkedQueue<>();
     /** Actions to run on the lifecycle thread, attached, just before CPython ends the interpreter. */
     private final Set<Runnable> beforeEnd = ConcurrentHashMap.newKeySet();
+    /**
+     * Idle thread states of terminated threads that Tether no longer tracks and leaves in CPython's list for the
+     * interpreter's end to delete (3.12+ debug builds, and 3.14+ ends): what the end must not wait for.
+     */
+    private final Set<MemorySegment> leftToCPython = ConcurrentHashMap.newKeySet();
+    /** The end of this interpreter in CPython, while it is deferred (see {@link DeferredEnd}); else null. */
+    private volatile DeferredEnd deferredEnd;
+    /** Whether CPython has ended the interpreter (later than the gate's CLOSED if the end was deferred). */
+    private volatile boolean ended;
 
     public InterpreterImpl(long id, boolean main, boolean ownGil, MemorySegment pointer,
                            MemorySegment initialThreadState, RuntimeFacts facts, Lifecycle lifecycle) {
@@ -108,13 +117,41 @@ public final class InterpreterImpl {
     }
 
     /**
-     * Whether idle thread states are kept per thread between attachments. Only for the main interpreter: a
-     * subinterpreter's thread states must all be gone before {@code Py_EndInterpreter} (3.9-3.13), and another
-     * thread's thread state must never be deleted from the closer (it would leave the owner's gilstate slot dangling,
-     * 3.12+). So a subinterpreter's thread state lives exactly as long as the outermost attachment.
+     * Whether idle thread states are kept per thread between attachments: for the main interpreter always; for a
+     * subinterpreter where the build allows it ({@link RuntimeFacts#cachesSubinterpreterThreadStates()}; how its
+     * end deals with them is {@link ThreadStates}' "Idle thread states of subinterpreters").
      */
     public boolean cachesThreadStates() {
-        return main;
+        return main || facts.cachesSubinterpreterThreadStates();
+    }
+
+    /** The deferred end of this interpreter, or null (not deferred, or done). */
+    public DeferredEnd deferredEnd() {
+        return deferredEnd;
+    }
+
+    /** Publishes (or, with null, withdraws) the deferred end of this interpreter. */
+    public void deferredEnd(DeferredEnd end) {
+        deferredEnd = end;
+    }
+
+
+    /** Whether CPython has ended this interpreter (diagnostics and tests). */
+    public boolean endedInCPython() {
+        return ended;
+    }
+
+    /** Records that CPython has ended this interpreter; the lifecycle thread calls it. */
+    public void markEnded() {
+        ended = true;
+    }
+
+    void leaveToCPython(MemorySegment threadState) {
+        leftToCPython.add(threadState);
+    }
+
+    Set<MemorySegment> leftToCPython() {
+        return leftToCPython;
     }
 
     /** What an upper layer keeps in {@code slot} for this interpreter, or null. */

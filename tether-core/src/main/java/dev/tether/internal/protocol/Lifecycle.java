@@ -29,6 +29,15 @@ public interface Lifecycle {
     /** The interpreters not closed yet, the main interpreter first. */
     List<InterpreterImpl> interpreters();
 
+    /** The main interpreter. */
+    InterpreterImpl mainInterpreter();
+
+    /**
+     * Finishes ending a subinterpreter whose end was deferred ({@link DeferredEnd}), on CPython's main thread,
+     * asynchronously: the caller may be any thread and must not wait.
+     */
+    void resumeEnd(InterpreterImpl interpreter);
+
     /**
      * Runs {@code task} on a platform carrier thread and waits for it: for callers on virtual threads, whose thread
      * states must not move between carriers.
@@ -36,6 +45,13 @@ public interface Lifecycle {
      * @throws ThreadStateException with {@code interpreter}'s refusal once the runtime has no carriers left
      */
     <T> T onCarrier(InterpreterImpl interpreter, Callable<T> task);
+
+    /**
+     * Runs {@code task} on a platform carrier thread without waiting for it.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException once the runtime has no carriers left
+     */
+    void executeOnCarrier(Runnable task);
 
     /**
      * Closes the whole runtime (what closing the main interpreter means).

@@ -13,11 +13,25 @@ package dev.tether.internal.protocol;
  * @param starvationProne       3.9 to 3.11: every interpreter shares one GIL, but a thread waiting for it asks only
  *                              its own interpreter's running thread to drop it, so a busy thread of another
  *                              interpreter never hears the request and the waiter can starve (see GilKicker)
+ * @param gilstateFollowsAttach 3.12+: every attach points the thread's gilstate slot at the thread state attached,
+ *                              and nothing but another attach (or deleting that thread state) moves it
+ *                              (F-GILSTATE-FOLLOWS-ATTACH); before, the slot is set once, by the first thread state
+ *                              created while it is empty (F-GILSTATE-FIRST-WINS)
+ * @param endDeletesLeftovers   3.14+: {@code Py_EndInterpreter} deletes the thread states still left in the
+ *                              interpreter itself, without touching any gilstate slot; 3.12-3.13 abort with "not the
+ *                              last thread" instead (F-END-LAST-THREAD)
+ * @param cachesSubinterpreterThreadStates whether a thread may keep an idle thread state of a subinterpreter
+ *                              between attachments (see {@link ThreadStates}, "Idle thread states of
+ *                              subinterpreters"): not on 3.12-3.13 debug builds, where the idle thread state of a
+ *                              thread that died can neither be deleted from another thread (an assertion) nor be
+ *                              left to {@code Py_EndInterpreter} (which aborts)
  */
 public record RuntimeFacts(int minor, boolean debug, boolean threadLocalCurrent, boolean canReapDeadThreads,
-                           boolean starvationProne) {
+                           boolean starvationProne, boolean gilstateFollowsAttach, boolean endDeletesLeftovers,
+                           boolean cachesSubinterpreterThreadStates) {
 
     public static RuntimeFacts of(int minor, boolean debug) {
-        return new RuntimeFacts(minor, debug, minor >= 12, minor < 12 || !debug, minor <= 11);
+        return new RuntimeFacts(minor, debug, minor >= 12, minor < 12 || !debug, minor <= 11, minor >= 12,
+                minor >= 14, !(debug && (minor == 12 || minor == 13)));
     }
 }

@@ -14,6 +14,11 @@ final class ThreadRecord {
     Attachment top;
     /** The binding whose thread state is attached to this OS thread now, or null. */
     Binding current;
+    /**
+     * 3.12+: the binding whose thread state this OS thread's gilstate slot points at (the one Tether attached last),
+     * or null (none, or a thread state CPython attached). See {@link ThreadStates#noteAttached}.
+     */
+    Binding gilstate;
     /** One-entry cache for the common case of one interpreter per thread. */
     private Binding last;
     private Binding[] bindings = new Binding[2];

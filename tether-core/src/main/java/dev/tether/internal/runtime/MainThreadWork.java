@@ -8,6 +8,7 @@ import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.PendingCallsProbe;
 import dev.tether.internal.protocol.Closer;
+import dev.tether.internal.protocol.DeferredEnd;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GilKicker;
 import dev.tether.internal.protocol.InterpreterImpl;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -80,6 +83,10 @@ final class MainThreadWork {
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
      */
     private final Map<InterpreterImpl, Future<Void>> ends = new ConcurrentHashMap<>();
+    /** Subinterpreters closed for Tether whose end in CPython is deferred (see {@link DeferredEnd}). */
+    private final Map<InterpreterImpl, DeferredEnd> deferred = new ConcurrentHashMap<>();
+    /** The thread that pokes {@link #deferred} ends while there are any; guarded by {@code this}. */
+    private Thread watcher;
 
     MainThreadWork(PythonMainThread thread, InterpreterImpl main, RuntimeFacts facts, Support.Setup setup,
                    List<String> pythonPath) {
@@ -223,6 +230,30 @@ final class MainThreadWork {
     }
 
     /**
+     * Interrupts the Python code of the Java threads {@code idents} attached to {@code interpreter} (not the
+     * threads Python started there): a {@code KeyboardInterrupt} at their next bytecode. Waits at most
+     * {@link #INTERRUPT_PATIENCE} for CPython's main thread; false if the interrupt could not be delivered in time.
+     */
+    boolean interruptJavaThreads(InterpreterImpl interpreter, long[] idents) {
+        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
+        try {
+            return thread.call(() -> {
+                if (interpreter.endedInCPython()) {
+                    return false; // this thread ended it before this task ran: nothing of it runs any more
+                }
+                return withInitialThreadState(interpreter, () -> {
+                    for (long ident : idents) {
+                        CApi.PyThreadState_SetAsyncExc(ident, CApi.PyExc_KeyboardInterrupt);
+                    }
+                    return true;
+                });
+            }, deadline);
+        } catch (TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
      * See {@link Lifecycle#end}. An end still running from an earlier close that timed out is waited for again, not
      * repeated; one that failed (Python threads did not stop) is repeated.
      */
@@ -231,6 +262,9 @@ final class MainThreadWork {
                 : deadline + grace.toNanos() + FINALIZE_SLACK.toNanos();
         Future<Void> task = ends.compute(interpreter, (i, earlier) -> earlier == null || failed(earlier)
                 ? thread.submit(() -> {
+                    if (interpreter.isMain()) {
+                        finishDeferredEnds(); // every gate has drained: no Java thread can attach anything now
+                    }
                     endOnMainThread(interpreter, deadline, grace);
                     return null;
                 })
@@ -268,21 +302,116 @@ final class MainThreadWork {
             awaitPythonThreads(interpreter, own, deadline, grace);
             interpreter.runBeforeEnd();
             interpreter.drainDeferredReleases();
+            if (interpreter.isMain()) {
+                Support.uninstall(interpreter);
+                ended = true;
+                stopServing(interpreter);
+                CApi.Py_FinalizeEx();
+                interpreter.markEnded();
+                return;
+            }
+            DeferredEnd waiting = ThreadStates.sweepIdle(interpreter, false);
+            if (waiting != null) {
+                Support.runExitFunctions(interpreter); // what Py_EndInterpreter would run now, run on time
+                Support.uninstall(interpreter);
+                defer(waiting);
+                return; // the finally detaches
+            }
             Support.uninstall(interpreter);
             ended = true;
             stopServing(interpreter);
-            if (interpreter.isMain()) {
-                CApi.Py_FinalizeEx();
-                return;
-            }
-            CApi.Py_EndInterpreter(own);
-            if (facts.minor() < 12) {
-                CApi.PyThreadState_Swap(main.initialThreadState());
-                CApi.PyEval_SaveThread();
-            }
+            endInterpreter(interpreter, own);
         } finally {
             if (!ended) {
                 CApi.PyEval_SaveThread();
+            }
+        }
+    }
+
+    /** Step 3 of {@link #endOnMainThread}: {@code own} is attached; afterwards nothing is (F-END-KEEPS-GIL). */
+    private void endInterpreter(InterpreterImpl interpreter, MemorySegment own) {
+        CApi.Py_EndInterpreter(own);
+        interpreter.markEnded();
+        if (facts.minor() < 12) {
+            CApi.PyThreadState_Swap(main.initialThreadState());
+            CApi.PyEval_SaveThread();
+        }
+    }
+
+    // ---- deferred ends ------------------------------------------------------------------------------------------
+
+    /** How often the watcher looks whether the threads a deferred end waits for have moved on or terminated. */
+    static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
+
+    /** Keeps {@code end} until it can finish, and makes sure a watcher pokes it. */
+    private void defer(DeferredEnd end) {
+        deferred.put(end.interpreter(), end);
+        synchronized (this) {
+            if (watcher == null) {
+                watcher = Thread.ofPlatform().daemon().name("tether-end-watcher").start(this::watch);
+            }
+        }
+        end.poke(); // a thread may have moved between the sweep's second look and the put
+    }
+
+    /** See {@link Lifecycle#resumeEnd}: queues the rest of the end on this (CPython's main) thread. */
+    void resumeEnd(InterpreterImpl interpreter) {
+        thread.submit(() -> {
+            resume(interpreter, false);
+            return null;
+        });
+    }
+
+    /**
+     * Ends a deferred subinterpreter: attaches its first thread state, deletes the idle thread states that are left
+     * ({@code force}: also those live threads' slots still point at), and ends it. Quietly nothing if it is done.
+     */
+    private void resume(InterpreterImpl interpreter, boolean force) {
+        if (deferred.remove(interpreter) == null) {
+            return;
+        }
+        MemorySegment own = interpreter.initialThreadState();
+        ThreadStates.restore(interpreter, own);
+        boolean ended = false;
+        try {
+            DeferredEnd again = ThreadStates.sweepIdle(interpreter, force);
+            if (again != null) {
+                defer(again); // cannot happen (a slot that moved does not come back); kept waiting, never freed
+                return;
+            }
+            interpreter.deferredEnd(null);
+            interpreter.drainDeferredReleases();
+            ended = true;
+            stopServing(interpreter);
+            endInterpreter(interpreter, own);
+        } finally {
+            if (!ended) {
+                CApi.PyEval_SaveThread();
+            }
+        }
+    }
+
+    /** At the runtime's end, before the main interpreter's: ends every deferred subinterpreter now. */
+    private void finishDeferredEnds() {
+        for (InterpreterImpl interpreter : List.copyOf(deferred.keySet())) {
+            resume(interpreter, true);
+        }
+    }
+
+    /** The watcher's loop: pokes every deferred end each {@link #WATCH_INTERVAL}; ends when none is left. */
+    private void watch() {
+        while (true) {
+            synchronized (this) {
+                if (deferred.isEmpty()) {
+                    watcher = null;
+                    return;
+                }
+            }
+            deferred.values().forEach(DeferredEnd::poke);
+            try {
+                Thread.sleep(WATCH_INTERVAL);
+            } catch (InterruptedException e) {
+                // only an empty map ends the watcher
             }
         }
     }
@@ -307,7 +436,8 @@ final class MainThreadWork {
         while (true) {
             List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
             boolean daemonsOnly = threads.stream().allMatch(Support.PythonThread::daemon);
-            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own);
+            int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own,
+                    ThreadStates.idleThreadStates(interpreter));
             if (threads.isEmpty() && others == 0) {
                 return;
             }
@@ -352,18 +482,28 @@ final class MainThreadWork {
         }
     }
 
-    private static int otherThreadStates(InterpreterImpl interpreter, MemorySegment own) {
+    /** Thread states in the interpreter besides {@code own} and the idle ones Java threads keep there. */
+    private static int otherThreadStates(InterpreterImpl interpreter, MemorySegment own, Set<MemorySegment> idle) {
         int count = 0;
         for (MemorySegment ts = CApi.PyInterpreterState_ThreadHead(interpreter.pointer());
              !ts.equals(MemorySegment.NULL); ts = CApi.PyThreadState_Next(ts)) {
-            if (!ts.equals(own)) {
+            if (!ts.equals(own) && !idle.contains(ts)) {
                 count++;
             }
         }
         return count;
     }
 
-    /** 3.12+: {@code Py_NewInterpreterFromConfig} (F-SUBINTERPRETER-CONFIG); attached to main before. */
+    private static <T> T withInitialThreadState(InterpreterImpl interpreter, Callable<T> body) throws Exception {
+        ThreadStates.restore(interpreter, interpreter.initialThreadState());
+        try {
+            return body.call();
+        } finally {
+            CApi.PyEval_SaveThread();
+        }
+    }
+
+    /** 3.12+: {@code Py_NewInterpreterFromConfig} with {@code fields}; attached to main before. */
     private MemorySegment newFromConfig(int[] fields) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(Layouts.PY_INTERPRETER_CONFIG);

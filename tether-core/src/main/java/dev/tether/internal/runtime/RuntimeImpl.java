@@ -50,6 +50,8 @@ public final class RuntimeImpl implements Lifecycle {
     private volatile Support.Environment environment;
     /** What CPython was told about the executable, for reports. */
     private final EnvironmentPlan plan;
+    /** Pools not closed yet; their close, or the runtime's, removes them. */
+    private final java.util.Set<PoolImpl> pools = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Live interpreters, main first; changed under {@link #lifecycleLock} (creation) or by the closer. */
     private final List<InterpreterImpl> interpreters = new CopyOnWriteArrayList<>();
     /** Orders interpreter creation against the runtime's close. */
@@ -152,6 +154,7 @@ public final class RuntimeImpl implements Lifecycle {
         return state;
     }
 
+    @Override
     public InterpreterImpl mainInterpreter() {
         return main;
     }
@@ -203,6 +206,24 @@ public final class RuntimeImpl implements Lifecycle {
         }
     }
 
+    void register(PoolImpl pool) {
+        pools.add(pool);
+    }
+
+    void unregister(PoolImpl pool) {
+        pools.remove(pool);
+    }
+
+    /** See {@link MainThreadWork#interruptJavaThreads}. */
+    boolean interruptJavaThreads(InterpreterImpl interpreter, long[] idents) {
+        return work.interruptJavaThreads(interpreter, idents);
+    }
+
+    @Override
+    public void executeOnCarrier(Runnable task) {
+        carriers.execute(task);
+    }
+
     @Override
     public List<String> interrupt(InterpreterImpl interpreter, long[] idents) {
         return work.interrupt(interpreter, idents);
@@ -212,6 +233,11 @@ public final class RuntimeImpl implements Lifecycle {
     public void end(InterpreterImpl interpreter, long deadline, Duration grace) {
         work.end(interpreter, deadline, grace);
         GilKicker.liveInterpreters(interpreters().size() - (interpreter.isMain() ? 0 : 1));
+    }
+
+    @Override
+    public void resumeEnd(InterpreterImpl interpreter) {
+        work.resumeEnd(interpreter);
     }
 
     @Override
@@ -238,6 +264,7 @@ public final class RuntimeImpl implements Lifecycle {
                 throw Failures.closeWhileAttached(i);
             }
         }
+        ThreadStates.dropCachedThreadStates(); // while the gates are open: the ends must not wait for the closer
         long deadline = Closer.deadline(timeout);
         Duration grace = Closer.grace(timeout);
         lockForClose(timeout);
@@ -249,6 +276,7 @@ public final class RuntimeImpl implements Lifecycle {
                 state = State.CLOSING;
             }
             interpreters.forEach(Closer::refuseNewHolds);
+            pools.forEach(PoolImpl::runtimeClosing); // their tasks would be refused by their members anyway
             Thread interrupter = interruptAllAt(deadline, Closer.giveUp(deadline, grace));
             try {
                 closeSubinterpreters(deadline, grace);

@@ -720,3 +720,11 @@ def install_java(members):
         cls = scope[class_name]
         for attribute, function in attributes.items():
             setattr(cls, attribute, function)
+def run_exit_functions():
+    """Runs this interpreter's atexit functions now, as Py_EndInterpreter would (each once: atexit forgets them).
+
+    For an interpreter whose end in CPython Tether defers while threads still point at their idle thread states
+    there: the interpreter is closed for its users, and its exit functions run when it is closed, not later.
+    """
+    import atexit
+    atexit._run_exitfuncs()

@@ -32,6 +32,21 @@ final class Interpreters {
         }
 
         @Override
+        public InterpreterImpl mainInterpreter() {
+            throw new UnsupportedOperationException("no CPython in a unit test");
+        }
+
+        @Override
+        public void resumeEnd(InterpreterImpl interpreter) {
+            throw new UnsupportedOperationException("no CPython in a unit test");
+        }
+
+        @Override
+        public void executeOnCarrier(Runnable task) {
+            throw new UnsupportedOperationException("no CPython in a unit test");
+        }
+
+        @Override
         public void closeRuntime(Duration timeout) {
             throw new UnsupportedOperationException("no CPython in a unit test");
         }

@@ -1,0 +1,229 @@
+package dev.tether.scenarios;
+
+import dev.tether.ErrorCode;
+import dev.tether.Interpreter;
+import dev.tether.InterpreterConfig;
+import dev.tether.InterpreterPool;
+import dev.tether.PyObject;
+import dev.tether.PythonRuntime;
+import dev.tether.ThreadState;
+import dev.tether.ThreadStateException;
+import dev.tether.testing.Outcome;
+import dev.tether.testing.PythonInstall;
+import dev.tether.testing.Scenario;
+import dev.tether.testing.ScenarioRunner;
+import dev.tether.testing.Verdicts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@link #THREADS} virtual threads make {@link #CALLS} calls each, against the main interpreter
+ * ({@code main.call}) or a pool ({@code pool.call}); in the {@code close} variant the runtime (or the pool) is
+ * closed mid-run. Every call must complete or be refused with a typed error, the work must never run on a virtual
+ * thread (a thread state never follows one across carriers), every virtual thread must end, and meanwhile
+ * {@link #PROBES} unrelated virtual threads doing {@link #SLEEPS} sleeps of 1 ms each must finish within twice their
+ * time alone: the virtual-thread scheduler is never starved. Arguments: {@code main|pool steady|close}.
+ */
+public final class VirtualThreadStorm extends Scenario {
+    static final int THREADS = 10_000;
+    static final int CALLS = 20;
+    static final int PROBES = 10;
+    static final int SLEEPS = 100;
+    /**
+     * The storm threads start spread over this long (as requests arrive), and the probe begins twice as late: when
+     * 10 000 threads become runnable at the same instant, the scheduler's queue holds all of them for a moment
+     * whatever they do, and a probe then would measure that instant, not the steady state.
+     */
+    static final long SPREAD_MILLIS = 100;
+
+    @Override
+    protected void run(String[] args) throws Exception {
+        boolean pool = args[0].equals("pool");
+        boolean close = args[1].equals("close");
+        PythonRuntime python = PythonRuntime.start();
+        Interpreter main = python.mainInterpreter();
+        main.run(ts -> ts.exec("def f(x):\n    return x + 1\n"));
+        InterpreterPool members = pool ? python.newPool(2, InterpreterConfig.isolated(),
+                ts -> ts.exec("def f(x):\n    return x + 1\n")) : null;
+        Function<Function<ThreadState, Long>, Long> caller = pool ? members::call : main::call;
+
+        warmUp(caller); // the JIT compiler's threads would otherwise share the cores with the probes
+        long[] alone = probe();
+        count("probeAloneMillis", alone[0]);
+        count("platformAloneMillis", alone[1]);
+
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>(THREADS);
+        for (int i = 0; i < THREADS; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try {
+                    Thread.sleep(random.nextLong(SPREAD_MILLIS));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int k = 0; k < CALLS; k++) {
+                    call(caller);
+                }
+            }));
+        }
+        go.countDown();
+        Thread.sleep(2 * SPREAD_MILLIS); // into the steady state: every storm thread is calling by now
+        // Five probes while the storm runs; the middle one counts (one can land on a moment the machine's other
+        // load took the cores), and each is logged.
+        long[][] during = {probe(), probe(), probe(), probe(), probe()};
+        java.util.Arrays.sort(during, java.util.Comparator.comparingLong(p -> p[0]));
+        System.out.println("probes during the storm (virtual ms/platform ms): " + java.util.Arrays.stream(during)
+                .map(p -> p[0] + "/" + p[1]).toList());
+        count("probeDuringMillis", during[2][0]);
+        count("platformDuringMillis", during[2][1]);
+        if (close) {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(10, 200));
+            if (pool) {
+                members.close(Duration.ofSeconds(10));
+            } else {
+                python.close(Duration.ofSeconds(10));
+            }
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.MINUTES.toMillis(2));
+            if (!t.isAlive()) {
+                count("threadsEnded");
+            }
+        }
+        long[] after = probe(); // alone again: the machine's own load may have changed meanwhile
+        count("probeAfterMillis", after[0]);
+        count("platformAfterMillis", after[1]);
+        if (pool && !close) {
+            members.close();
+        }
+        if (!python.isClosed()) {
+            python.close(Duration.ofSeconds(30));
+        }
+        check(python.isClosed(), "the runtime did not close");
+    }
+
+    /** A small storm first, not counted: compiles the paths the storm and the probes run. */
+    private static void warmUp(Function<Function<ThreadState, Long>, Long> caller) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int k = 0; k < 100; k++) {
+                    caller.apply(ts -> (Long) ts.eval("41 + 1"));
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        probe();
+    }
+
+    private void call(Function<Function<ThreadState, Long>, Long> caller) {
+        count("attempts");
+        try {
+            long v = caller.apply(ts -> {
+                if (Thread.currentThread().isVirtual()) {
+                    count("ranOnVirtual");
+                }
+                try (PyObject f = ts.globals().getItem("f")) {
+                    return (Long) f.invoke(41L);
+                }
+            });
+            count(v == 42 ? "completed" : "wrongResult");
+        } catch (ThreadStateException e) {
+            count(e.code() == ErrorCode.INTERPRETER_FINALIZING ? "refusedFinalizing"
+                    : e.code() == ErrorCode.INTERPRETER_CLOSED ? "refusedClosed" : "unexpected");
+        } catch (RuntimeException | Error e) {
+            count("unexpected");
+            e.printStackTrace();
+        }
+    }
+
+    /**
+     * {@link #PROBES} unrelated virtual threads sleep 1 ms {@link #SLEEPS} times, and beside them one platform thread
+     * does the same: the slowest virtual thread's time and the platform thread's time (ms). The platform thread
+     * measures what the machine's own load (other processes, and this JVM's other threads) does to a sleeping
+     * thread; the virtual threads, that plus what happens to their scheduler.
+     */
+    private static long[] probe() throws InterruptedException {
+        long[] took = new long[PROBES + 1];
+        List<Thread> probes = new ArrayList<>();
+        for (int i = 0; i <= PROBES; i++) {
+            int index = i;
+            Runnable sleeper = () -> {
+                long begin = System.nanoTime();
+                for (int k = 0; k < SLEEPS; k++) {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                took[index] = System.nanoTime() - begin;
+            };
+            probes.add(i < PROBES ? Thread.ofVirtual().start(sleeper) : Thread.ofPlatform().start(sleeper));
+        }
+        long slowest = 0;
+        for (int i = 0; i <= PROBES; i++) {
+            probes.get(i).join();
+            if (i < PROBES) {
+                slowest = Math.max(slowest, took[i]);
+            }
+        }
+        return new long[] {TimeUnit.NANOSECONDS.toMillis(slowest), TimeUnit.NANOSECONDS.toMillis(took[PROBES])};
+    }
+
+    // ---- the suite: how this scenario is run and judged --------------------------------------------------------
+
+    /**
+     * Three variants, one JVM each: main and pool steady, and one closed mid-run — the main interpreter (the
+     * runtime) on even minor versions, the pool on odd ones, so the matrix covers both at the cost of three JVMs.
+     */
+    public static void suite(PythonInstall python) {
+        List<String> lines = new ArrayList<>();
+        String closing = python.minor() % 2 == 0 ? "main" : "pool";
+        for (String target : List.of("main", "pool")) {
+            for (String variant : target.equals(closing) ? List.of("steady", "close") : List.of("steady")) {
+                Outcome o = ScenarioRunner.run(python, VirtualThreadStorm.class, Duration.ofMinutes(4), target,
+                        variant);
+                Verdicts.clean(o);
+                long accounted = o.count("completed") + o.count("refusedFinalizing") + o.count("refusedClosed");
+                Verdicts.require(o.count("attempts") == (long) THREADS * CALLS, "attempts", o);
+                Verdicts.require(o.count("attempts") == accounted, "a call was lost", o);
+                Verdicts.require(o.count("unexpected") == 0 && o.count("wrongResult") == 0, "unexpected outcomes", o);
+                Verdicts.require(o.count("ranOnVirtual") == 0, "work ran on a virtual thread", o);
+                Verdicts.require(o.count("threadsEnded") == THREADS, "virtual threads did not all end", o);
+                if (variant.equals("steady")) {
+                    Verdicts.require(o.count("completed") == (long) THREADS * CALLS, "refusals without a close", o);
+                }
+                boolean afterIsSlower = o.count("probeAfterMillis") > o.count("probeAloneMillis");
+                long alone = afterIsSlower ? o.count("probeAfterMillis") : o.count("probeAloneMillis");
+                long platformAlone = afterIsSlower ? o.count("platformAfterMillis") : o.count("platformAloneMillis");
+                long during = o.count("probeDuringMillis");
+                long platformDuring = o.count("platformDuringMillis");
+                // What the machine's load did to a platform thread's sleeps meanwhile, the virtual threads' may
+                // suffer too; beyond that, twice their time alone at most.
+                double machine = Math.max(1.0, (double) platformDuring / Math.max(1, platformAlone));
+                Verdicts.require(during <= 2 * alone * machine, "unrelated virtual threads slowed from " + alone
+                        + " ms to " + during + " ms, more than twice beyond the machine's own slowdown ("
+                        + platformAlone + " -> " + platformDuring + " ms for a platform thread)", o);
+                lines.add(String.format("%s/%s completed=%d refused=%d probe=%d->%dms(platform %d->%dms)", target,
+                        variant, o.count("completed"), o.count("refusedFinalizing") + o.count("refusedClosed"), alone,
+                        during, platformAlone, platformDuring));
+            }
+        }
+        Verdicts.report(String.format("vthread-storm CPython %-6s threads=%d calls=%d %s", python, THREADS, CALLS,
+                String.join(" ", lines)));
+    }
+}
