@@ -50,7 +50,7 @@ args=(
 echo "extended matrix: ${args[*]}"
 status=0
 "$pysid" run --bind "$repo" -- java --enable-native-access=ALL-UNNAMED -cp "$classes" \
-  -Dtether.test.stormRuns="${TETHER_STORM_RUNS:-20}" \
+  -Dtether.test.stormRuns="${TETHER_STORM_RUNS:-10}" \
   dev.tether.testing.ExtendedMatrix "${args[@]}" || status=$?
 
 # CPython's own regression tests on sid's 3.14, standalone and inside Tether (docs/conformance.md).

@@ -158,7 +158,7 @@ public final class FinalizationStorm extends Scenario {
     // ---- the suite: how this scenario is run and judged --------------------------------------------------------
 
     /** Runs per version of each storm ({@code -Dtether.test.stormRuns}; the extended matrix passes it on). */
-    static final int STORM_RUNS = Integer.getInteger("tether.test.stormRuns", 20);
+    static final int STORM_RUNS = Integer.getInteger("tether.test.stormRuns", 12);
     /** Subinterpreter storms per JVM (each run closes only a subinterpreter, so one JVM serves several). */
     private static final int SUB_RUNS_PER_JVM = 5;
     /** Platform threads attaching in each storm (plus {@link #VIRTUAL_THREADS} virtual ones). */

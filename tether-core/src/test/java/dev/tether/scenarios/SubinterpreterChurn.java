@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread state may be left behind in the live interpreters. Argument: the number of cycles.
  */
 public final class SubinterpreterChurn extends Scenario {
+    /** Subinterpreters made, used by two threads each, and closed, per JVM. */
+    static final int CYCLES = 100;
     /** Threads that use the last, live subinterpreter and end. */
     private static final int LIVE_USERS = 8;
 
@@ -145,9 +147,9 @@ public final class SubinterpreterChurn extends Scenario {
 
     /** Runs and judges the scenario on {@code python}. */
     public static void suite(PythonInstall python) {
-        Outcome o = ScenarioRunner.run(python, SubinterpreterChurn.class, Duration.ofMinutes(4), "200");
+        Outcome o = ScenarioRunner.run(python, SubinterpreterChurn.class, Duration.ofMinutes(4), Integer.toString(CYCLES));
         Verdicts.clean(o);
-        Verdicts.require(o.count("cycles") == 200, "cycles", o);
+        Verdicts.require(o.count("cycles") == CYCLES, "cycles", o);
         Verdicts.require(o.count("staleAttached") == 0 && o.count("staleRefusedOther") == 0,
                 "a stale handle attached or was refused with the wrong code", o);
         Verdicts.require(o.count("staleRefusedClosed") > 0, "no stale attach was tried", o);
