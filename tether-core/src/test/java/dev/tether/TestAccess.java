@@ -34,7 +34,7 @@ public final class TestAccess {
 
     /** Prunes the bindings of terminated threads of {@code interpreter} now (the reaper may still be running). */
     public static void prune(Interpreter interpreter) {
-        dev.tether.internal.protocol.ThreadStates.pruneTerminated(interpreter.impl);
+        dev.tether.internal.protocol.IdleThreadStates.pruneTerminated(interpreter.impl);
     }
 
     /** How many threads the deferred end of {@code interpreter} waits for; 0 if its end is not deferred. */

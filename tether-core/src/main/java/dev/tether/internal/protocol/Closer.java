@@ -57,7 +57,7 @@ public final class Closer {
         if (ThreadStates.holds(interpreter)) {
             throw Failures.closeWhileAttached(interpreter);
         }
-        ThreadStates.dropIdle(interpreter); // the closer's own idle thread state there: the end must not wait for it
+        IdleThreadStates.dropIdle(interpreter); // the closer's own idle thread state there: the end must not wait for it
         if (!lock(interpreter, deadline)) {
             throw Failures.closeTimedOut(interpreter, ThreadStates.holderNames(interpreter),
                     interpreter.gate().openGuards(), List.of("(another thread is still closing it)"));

@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.internal.protocol.IdleThreadStates;
 import dev.tether.internal.protocol.ThreadStates;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,7 @@ final class Carriers {
             try {
                 task.run();
             } finally {
-                ThreadStates.dropCachedThreadStates();
+                IdleThreadStates.dropCachedThreadStates();
             }
         });
         pool = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS,
@@ -145,7 +146,7 @@ final class Carriers {
         public E poll(long timeout, TimeUnit unit) throws InterruptedException {
             long end = System.nanoTime() + unit.toNanos(timeout);
             while (true) {
-                ThreadStates.retireIdle();
+                IdleThreadStates.retireIdle();
                 long left = end - System.nanoTime();
                 E e = super.poll(Math.max(0, Math.min(left, SLICE)), TimeUnit.NANOSECONDS);
                 if (e != null || left <= SLICE) {

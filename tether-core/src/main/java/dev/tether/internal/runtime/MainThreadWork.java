@@ -7,6 +7,7 @@ import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
 import dev.tether.internal.capi.PendingCallsProbe;
+import dev.tether.internal.protocol.IdleThreadStates;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.DeferredEnd;
 import dev.tether.internal.protocol.Failures;
@@ -310,7 +311,7 @@ final class MainThreadWork {
                 interpreter.markEnded();
                 return;
             }
-            DeferredEnd waiting = ThreadStates.sweepIdle(interpreter, false);
+            DeferredEnd waiting = IdleThreadStates.sweepIdle(interpreter, false);
             if (waiting != null) {
                 Support.runExitFunctions(interpreter); // what Py_EndInterpreter would run now, run on time
                 Support.uninstall(interpreter);
@@ -374,7 +375,7 @@ final class MainThreadWork {
         ThreadStates.restore(interpreter, own);
         boolean ended = false;
         try {
-            DeferredEnd again = ThreadStates.sweepIdle(interpreter, force);
+            DeferredEnd again = IdleThreadStates.sweepIdle(interpreter, force);
             if (again != null) {
                 defer(again); // cannot happen (a slot that moved does not come back); kept waiting, never freed
                 return;
@@ -437,7 +438,7 @@ final class MainThreadWork {
             List<Support.PythonThread> threads = Support.pythonThreads(interpreter);
             boolean daemonsOnly = threads.stream().allMatch(Support.PythonThread::daemon);
             int others = interpreter.isMain() ? 0 : otherThreadStates(interpreter, own,
-                    ThreadStates.idleThreadStates(interpreter));
+                    IdleThreadStates.idleThreadStates(interpreter));
             if (threads.isEmpty() && others == 0) {
                 return;
             }

@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.ThreadStateException;
 import dev.tether.internal.capi.CApi;
+import dev.tether.internal.protocol.IdleThreadStates;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.InterpreterImpl;
@@ -493,13 +494,13 @@ public final class PoolImpl {
                         return;
                     }
                     if (t == null) {
-                        ThreadStates.retireIdle();
+                        IdleThreadStates.retireIdle();
                     } else {
                         runOne(t);
                     }
                 }
             } finally {
-                ThreadStates.dropCachedThreadStates();
+                IdleThreadStates.dropCachedThreadStates();
             }
         }
 

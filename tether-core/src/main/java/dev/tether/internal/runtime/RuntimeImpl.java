@@ -5,6 +5,7 @@ import dev.tether.ThreadStateException;
 import dev.tether.internal.bridge.Bridge;
 import dev.tether.internal.bridge.Publisher;
 import dev.tether.internal.bridge.Support;
+import dev.tether.internal.protocol.IdleThreadStates;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.Failures;
 import dev.tether.internal.protocol.GilKicker;
@@ -264,7 +265,7 @@ public final class RuntimeImpl implements Lifecycle {
                 throw Failures.closeWhileAttached(i);
             }
         }
-        ThreadStates.dropCachedThreadStates(); // while the gates are open: the ends must not wait for the closer
+        IdleThreadStates.dropCachedThreadStates(); // while the gates are open: the ends must not wait for the closer
         long deadline = Closer.deadline(timeout);
         Duration grace = Closer.grace(timeout);
         lockForClose(timeout);
