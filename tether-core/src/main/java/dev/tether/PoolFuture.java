@@ -1,7 +1,7 @@
 package dev.tether;
 
 import dev.tether.internal.protocol.InterpreterImpl;
-import dev.tether.internal.runtime.PoolImpl;
+import dev.tether.internal.runtime.PoolTask;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -17,7 +17,7 @@ final class PoolFuture<T> extends CompletableFuture<T> {
         this.task = new Task(work);
     }
 
-    PoolImpl.Task task() {
+    PoolTask task() {
         return task;
     }
 
@@ -45,7 +45,7 @@ final class PoolFuture<T> extends CompletableFuture<T> {
     }
 
     /** The internal half: what the worker runs. */
-    private final class Task extends PoolImpl.Task {
+    private final class Task extends PoolTask {
         private final Function<? super ThreadState, ? extends T> work;
 
         Task(Function<? super ThreadState, ? extends T> work) {

@@ -50,7 +50,7 @@ final class Binding {
      * Whether the owner's gilstate slot points at this binding's thread state (3.12+: it was the last one the owner
      * attached; before: it was the first one created on the thread). Written by the owner right after CPython moved
      * the slot; read by the end of the interpreter, which must not free a thread state a live owner's slot points
-     * at (F-GILSTATE-REBIND). See {@link ThreadStates}, "Idle thread states of subinterpreters".
+     * at (F-GILSTATE-REBIND). See {@link IdleThreadStates}.
      */
     volatile boolean gilstateBound;
 

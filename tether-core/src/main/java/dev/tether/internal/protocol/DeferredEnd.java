@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The end of a subinterpreter in CPython, put off because live threads' gilstate slots still point at the idle
- * thread states they kept there (see {@link ThreadStates}, "Idle thread states of subinterpreters"). For Tether the
+ * thread states they kept there (see {@link IdleThreadStates}). For Tether the
  * interpreter is closed already; {@code Py_EndInterpreter} runs once every thread waited for has moved its slot or
  * terminated ({@link #poke()}, by those threads as they move it and by the runtime's watcher, which also notices
  * terminations), or when the runtime ends.

@@ -21,8 +21,7 @@ package dev.tether.internal.protocol;
  *                              interpreter itself, without touching any gilstate slot; 3.12-3.13 abort with "not the
  *                              last thread" instead (F-END-LAST-THREAD)
  * @param cachesSubinterpreterThreadStates whether a thread may keep an idle thread state of a subinterpreter
- *                              between attachments (see {@link ThreadStates}, "Idle thread states of
- *                              subinterpreters"): not on 3.12-3.13 debug builds, where the idle thread state of a
+ *                              between attachments (see {@link IdleThreadStates}): not on 3.12-3.13 debug builds, where the idle thread state of a
  *                              thread that died can neither be deleted from another thread (an assertion) nor be
  *                              left to {@code Py_EndInterpreter} (which aborts)
  */

@@ -16,7 +16,7 @@ final class ThreadRecord {
     Binding current;
     /**
      * 3.12+: the binding whose thread state this OS thread's gilstate slot points at (the one Tether attached last),
-     * or null (none, or a thread state CPython attached). See {@link ThreadStates#noteAttached}.
+     * or null (none, or a thread state CPython attached). See {@link GilstateSlots#noteAttached}.
      */
     Binding gilstate;
     /** One-entry cache for the common case of one interpreter per thread. */

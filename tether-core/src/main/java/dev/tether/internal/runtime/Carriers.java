@@ -1,7 +1,6 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.internal.protocol.IdleThreadStates;
-import dev.tether.internal.protocol.ThreadStates;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * and a virtual thread may change carrier between two native calls, so its work runs here; the virtual thread
  * waits unmounted. Each carrier keeps its thread states between calls and deletes them itself before it ends;
  * while it waits for work it moves its gilstate slot off a subinterpreter that is closing, so that the
- * subinterpreter's end need not wait for it (see {@link ThreadStates}, "Idle thread states of subinterpreters").
+ * subinterpreter's end need not wait for it (see {@link IdleThreadStates}).
  */
 final class Carriers {
     /** How long an idle carrier lives (it deletes its cached thread states as it ends). */
@@ -135,7 +134,7 @@ final class Carriers {
 
     /**
      * A work queue whose timed wait (the only one idle carriers use: core threads time out) comes back every
-     * {@link #SLICE} to let the waiting thread {@linkplain ThreadStates#retireIdle() retire} an idle thread state
+     * {@link #SLICE} to let the waiting thread {@linkplain IdleThreadStates#retireIdle() retire} an idle thread state
      * of a closing subinterpreter: one field read when there is none.
      */
     static final class RetiringQueue<E> extends LinkedBlockingQueue<E> {

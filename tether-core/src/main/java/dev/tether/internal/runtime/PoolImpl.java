@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * A pool of subinterpreters, each served by one platform thread of its own (its worker), taking tasks from one
  * shared bounded queue: whichever member is free takes the next task, so every member stays busy while work waits.
  * One worker per member is enough: a member runs one thread's Python at a time (its GIL), and a worker keeps its
- * thread state idle between tasks (see {@link ThreadStates}, "Idle thread states of subinterpreters"), so a task
+ * thread state idle between tasks (see {@link IdleThreadStates}), so a task
  * costs one cached attach.
  *
  * <pre>
@@ -36,12 +36,12 @@ import java.util.function.Consumer;
  * {@code pending == 0} has seen every accepted task end. A producer that queued a task and then sees the pool
  * closing takes it back if no worker has yet (a Dekker-style check against the close, which sets the state first
  * and then looks at the queue): no task is queued after the workers left. A task's run and interrupt are ordered by
- * the task's own monitor ({@link Task}).
+ * the task's own monitor ({@link PoolTask}).
  */
 public final class PoolImpl {
     /** Tasks that may wait per member before {@code submit} blocks (the back-pressure policy: producers wait). */
     public static final int QUEUE_PER_MEMBER = 256;
-    /** How long an idle worker waits before it looks whether its member is closing (see ThreadStates#retireIdle). */
+    /** How long an idle worker waits before it looks whether its member is closing (see IdleThreadStates#retireIdle). */
     static final long IDLE_SLICE = TimeUnit.MILLISECONDS.toNanos(100);
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -54,7 +54,7 @@ public final class PoolImpl {
     private final List<InterpreterImpl> members;
     private final List<Worker> workers = new ArrayList<>();
     private final int capacity;
-    private final LinkedBlockingQueue<Task> queue;
+    private final LinkedBlockingQueue<PoolTask> queue;
     /** Tasks queued or running: incremented before a task is queued, decremented once it ended or was taken back. */
     private final AtomicInteger pending = new AtomicInteger();
     /** Where a close waits for {@link #pending} to reach 0; signalled by whoever brings it there. */
@@ -64,87 +64,6 @@ public final class PoolImpl {
     private volatile int state = OPEN;
     /** Serializes closers. */
     private final ReentrantLock closeLock = new ReentrantLock();
-
-    /**
-     * One unit of work: run by a worker attached to its member. Subclasses (the public layer's futures) attach
-     * and report the outcome in {@link #run}; {@link #reject} fails one that will never run.
-     *
-     * <p>Run and interrupt are ordered by the task's monitor: an interrupt is delivered only while
-     * {@link #runner} is set, and the worker clears it (detached, so the interrupt's delivery, which needs the
-     * member's GIL, can finish) before it looks whether one was delivered and, if so, withdraws what may still be
-     * pending from its thread state. No interrupt ever reaches a later task.
-     */
-    public abstract static class Task {
-        /** The worker running it; guarded by this task's monitor. */
-        private Worker runner;
-        /** Whether it ran or was rejected or cancelled before it ran; guarded by this task's monitor. */
-        private boolean settled;
-        /** Whether an interrupt was delivered to its worker while it ran; guarded by this task's monitor. */
-        private boolean interrupted;
-
-        /** Runs on the worker thread: attaches to {@code member}, runs, reports. Must not throw. */
-        protected abstract void run(InterpreterImpl member);
-
-        /** Fails the task: it will never run. Must not throw. */
-        protected abstract void reject(RuntimeException why);
-
-        /** Settles it before it ran (it was cancelled); false if it runs or ran already. */
-        public final synchronized boolean withdraw() {
-            if (settled) {
-                return false;
-            }
-            settled = true;
-            notifyAll();
-            return true;
-        }
-
-        /**
-         * Interrupts the Python code of this task if it is running (its {@code Future.cancel(true)}): the worker's
-         * Java interrupt status is set, and a {@code KeyboardInterrupt} is raised in its Python code at the next
-         * bytecode (a blocking call returns first).
-         */
-        public final synchronized void interrupt() {
-            if (runner != null) {
-                interrupted = true;
-                runner.interrupt();
-            }
-        }
-
-        /** Claims the task for {@code worker}; false if it was cancelled while it waited. */
-        private synchronized boolean start(Worker worker) {
-            if (settled) {
-                return false;
-            }
-            settled = true;
-            runner = worker;
-            return true;
-        }
-
-        /** Ends the run; returns whether an interrupt was delivered (detached: see the class comment). */
-        private synchronized boolean finish() {
-            runner = null;
-            notifyAll();
-            return interrupted;
-        }
-
-        /**
-         * Waits until the task is not running: it ended, or never started and never will (it was settled before a
-         * worker took it). Interrupts of the waiting thread are deferred until then.
-         */
-        public final synchronized void awaitStopped() {
-            boolean interrupted = false;
-            while (runner != null || !settled) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     private PoolImpl(RuntimeImpl runtime, List<InterpreterImpl> members) {
         this.runtime = runtime;
@@ -249,7 +168,7 @@ public final class PoolImpl {
      * at once (its refusal says which); if the calling thread is interrupted while it waits, the task is rejected
      * (never queued) with {@code why} built by {@code onInterrupt}, and the interrupt status stays set.
      */
-    public void submit(Task task, java.util.function.Supplier<RuntimeException> onInterrupt) {
+    public void submit(PoolTask task, java.util.function.Supplier<RuntimeException> onInterrupt) {
         pending.incrementAndGet();
         RuntimeException refused = state == OPEN ? null : notOpen();
         try {
@@ -275,7 +194,7 @@ public final class PoolImpl {
         return Failures.poolNotOpen(describe(), state == CLOSED).exception();
     }
 
-    private static void settleRejected(Task task, RuntimeException why) {
+    private static void settleRejected(PoolTask task, RuntimeException why) {
         if (task.withdraw()) {
             task.reject(why);
         }
@@ -360,9 +279,9 @@ public final class PoolImpl {
     }
 
     private void failQueued() {
-        List<Task> dropped = new ArrayList<>();
+        List<PoolTask> dropped = new ArrayList<>();
         queue.drainTo(dropped);
-        for (Task t : dropped) {
+        for (PoolTask t : dropped) {
             settleRejected(t, Failures.poolClosedBeforeStart(describe()));
             ended();
         }
@@ -373,7 +292,7 @@ public final class PoolImpl {
         long end = System.nanoTime() + grace.toNanos();
         while (true) {
             for (Worker w : workers) {
-                Task t = w.current;
+                PoolTask t = w.current;
                 if (t != null) {
                     t.interrupt();
                 }
@@ -411,8 +330,8 @@ public final class PoolImpl {
     }
 
     /** The next task for a worker: waits at most {@link #IDLE_SLICE}; null on a timeout, STOP when done. */
-    private Task take() throws InterruptedException {
-        Task t = queue.poll(IDLE_SLICE, TimeUnit.NANOSECONDS);
+    private PoolTask take() throws InterruptedException {
+        PoolTask t = queue.poll(IDLE_SLICE, TimeUnit.NANOSECONDS);
         if (t == null && state != OPEN && queue.isEmpty()) {
             return STOP;
         }
@@ -432,7 +351,7 @@ public final class PoolImpl {
     }
 
     /** What {@link #take} returns when the pool is closing and nothing is left. */
-    private static final Task STOP = new Task() {
+    private static final PoolTask STOP = new PoolTask() {
         @Override
         protected void run(InterpreterImpl member) {}
 
@@ -446,13 +365,13 @@ public final class PoolImpl {
     }
 
     /** The thread that serves one member. */
-    private final class Worker {
+    final class Worker {
         final InterpreterImpl member;
         final Thread thread;
         /** {@code PyThread_get_thread_ident()} of {@link #thread}, for interrupts. */
         volatile long ident;
         /** The task it runs now, for a close past its deadline; else null. */
-        volatile Task current;
+        volatile PoolTask current;
         private final java.util.concurrent.CompletableFuture<Void> setupDone = new java.util.concurrent.CompletableFuture<>();
 
         Worker(InterpreterImpl member, String name, Consumer<InterpreterImpl> setup) {
@@ -471,7 +390,7 @@ public final class PoolImpl {
 
         /**
          * Runs setup, then tasks until the pool stops; between tasks an idle worker retires its thread state of a
-         * member that is closing (ThreadStates#retireIdle); at the end it deletes its idle thread states itself.
+         * member that is closing (IdleThreadStates#retireIdle); at the end it deletes its idle thread states itself.
          */
         private void loop(Consumer<InterpreterImpl> setup) {
             try {
@@ -484,7 +403,7 @@ public final class PoolImpl {
                     return;
                 }
                 while (true) {
-                    Task t;
+                    PoolTask t;
                     try {
                         t = take();
                     } catch (InterruptedException e) {
@@ -504,7 +423,7 @@ public final class PoolImpl {
             }
         }
 
-        private void runOne(Task t) {
+        private void runOne(PoolTask t) {
             try {
                 if (t.start(this)) {
                     current = t;
@@ -520,12 +439,13 @@ public final class PoolImpl {
             }
         }
 
-        /** Delivers an interrupt to this worker's Python code: called under the task's monitor. */
+        /**
+         * Interrupts this worker: its Python code receives {@code tether.Interrupted} (a {@code KeyboardInterrupt}) at
+         * the next bytecode, delivered by {@code protocol.Interrupts} to its outermost attachment; called under the
+         * task's monitor, so it reaches only the task that runs now.
+         */
         void interrupt() {
             thread.interrupt();
-            // TODO(issue 7): once Thread.interrupt() interrupts Python code run through Tether, the line above is
-            // all that is needed; until then Python is interrupted the way a close past its deadline does it.
-            runtime.interruptJavaThreads(member, new long[] {ident});
         }
 
         /**
