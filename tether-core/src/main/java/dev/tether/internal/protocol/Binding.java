@@ -44,8 +44,6 @@ final class Binding {
 
     /** Levels {@link StackBudget#fit} charged to the thread state this binding made; owner thread only. */
     int stackCharge;
-    /** Whether {@link #cached} was made unattached and is not fitted to the owner's stack yet; owner thread only. */
-    boolean fitPending;
     /**
      * Whether the owner's gilstate slot points at this binding's thread state (3.12+: it was the last one the owner
      * attached; before: it was the first one created on the thread). Written by the owner right after CPython moved

@@ -13,61 +13,30 @@ final class GilstateSlots {
 
     /**
      * Whether {@code binding}'s thread state may stay idle for the next attachment: while its interpreter is open,
-     * where the build allows it, and before 3.12 only if the thread's gilstate slot does not point at a
-     * subinterpreter's one (that slot never moves, F-GILSTATE-FIRST-WINS; see {@link #anchorGilstate}).
+     * where the build allows it ({@link InterpreterImpl#cachesThreadStates()}: the main interpreter always, a
+     * subinterpreter on 3.12+).
      */
     static boolean keepsIdle(Binding binding) {
         InterpreterImpl interpreter = binding.interpreter;
-        return interpreter.cachesThreadStates() && interpreter.gate().isOpen()
-                && (interpreter.isMain() || interpreter.facts().gilstateFollowsAttach() || !binding.gilstateBound);
+        return interpreter.cachesThreadStates() && interpreter.gate().isOpen();
     }
 
     /**
      * Creates a thread state for {@code binding} on its owner. Before 3.12 the thread's gilstate slot is set by the
-     * first thread state created while it is empty, and never moves (F-GILSTATE-FIRST-WINS): a subinterpreter's
-     * thread state is created only once the slot is taken, so that it can stay idle and be deleted by the
-     * interpreter's end without leaving the slot dangling.
+     * first thread state created while it is empty, and never moves (F-GILSTATE-FIRST-WINS); whether this one took
+     * it is recorded.
      *
      * @return the thread state, or null if CPython could not allocate one
      */
     static MemorySegment newThreadState(ThreadRecord record, Binding binding) {
-        InterpreterImpl interpreter = binding.interpreter;
-        boolean firstWins = !interpreter.facts().gilstateFollowsAttach();
-        if (firstWins && !interpreter.isMain() && interpreter.cachesThreadStates()
-                && CApi.PyGILState_GetThisThreadState().equals(MemorySegment.NULL)) {
-            anchorGilstate(record, interpreter.lifecycle().mainInterpreter());
-        }
-        MemorySegment ts = CApi.PyThreadState_New(interpreter.pointer());
+        MemorySegment ts = CApi.PyThreadState_New(binding.interpreter.pointer());
         if (ts.equals(MemorySegment.NULL)) {
             return null;
         }
-        if (firstWins) {
+        if (!binding.interpreter.facts().gilstateFollowsAttach()) {
             binding.gilstateBound = ts.equals(CApi.PyGILState_GetThisThreadState());
         }
         return ts;
-    }
-
-    /**
-     * Before 3.12: takes this thread's empty gilstate slot with an idle thread state of the main interpreter, kept
-     * like any other (so it also serves the thread's first attachment to the main interpreter). Creating one needs
-     * no GIL before 3.12, only a hold that keeps the main interpreter from being finalized meanwhile; if the runtime
-     * is closing, nothing happens (the subinterpreter's thread state is then deleted at release, see
-     * {@link #keepsIdle}).
-     */
-    static void anchorGilstate(ThreadRecord record, InterpreterImpl main) {
-        Binding binding = record.lookup(main);
-        if (binding == null) {
-            binding = ThreadStates.bind(record, main);
-        }
-        if (binding.depth != 0 || binding.cached != null || !main.gate().tryHoldThread(binding)) {
-            return;
-        }
-        MemorySegment ts = CApi.PyThreadState_New(main.pointer());
-        if (!ts.equals(MemorySegment.NULL)) {
-            binding.cached = ts;
-            binding.fitPending = true; // fitted to this thread's stack at its first attachment (it needs the GIL)
-        }
-        main.gate().releaseThread(binding);
     }
 
     /**

@@ -35,10 +35,10 @@ import java.util.Set;
  * ({@link DeferredEnd}): the interpreter is closed for Tether, but {@code Py_EndInterpreter} runs only once each
  * such owner has moved its slot (any later attach anywhere does; a refused one parks the slot on the main
  * interpreter, {@link GilstateSlots#parkGilstate}; Tether's own idle threads do so while they wait, {@link #retireIdle}) or
- * terminated, or once the runtime ends and no thread can attach anything any more. Before 3.12 a subinterpreter's
- * thread state is created only once the thread's slot is taken (by a main-interpreter thread state made for the
- * purpose, {@link GilstateSlots#anchorGilstate}), so no slot ever points there and nothing is deferred. On 3.12-3.13 debug builds
- * nothing is kept ({@link RuntimeFacts#cachesSubinterpreterThreadStates()}).
+ * terminated, or once the runtime ends and no thread can attach anything any more. Before 3.12 no subinterpreter
+ * thread state is kept (created at the outermost attachment, deleted at its release, as CPython's own
+ * {@code PyGILState} calls in that subinterpreter need it to hold the slot, F-GILSTATE-ENSURE-SUB), so nothing is
+ * deferred; on 3.12-3.13 debug builds none is kept either ({@link RuntimeFacts#cachesSubinterpreterThreadStates()}).
  *
  * <p>Considered and rejected: moving the slot off at every release (on 3.12+ only an attach moves it, so each release
  * would take the main GIL: one lock for all threads again); dedicated threads per interpreter (a hand-over costs

@@ -21,9 +21,14 @@ package dev.tether.internal.protocol;
  *                              interpreter itself, without touching any gilstate slot; 3.12-3.13 abort with "not the
  *                              last thread" instead (F-END-LAST-THREAD)
  * @param cachesSubinterpreterThreadStates whether a thread may keep an idle thread state of a subinterpreter
- *                              between attachments (see {@link IdleThreadStates}): not on 3.12-3.13 debug builds, where the idle thread state of a
- *                              thread that died can neither be deleted from another thread (an assertion) nor be
- *                              left to {@code Py_EndInterpreter} (which aborts)
+ *                              between attachments (see {@link IdleThreadStates}): 3.12+ only, and not on 3.12-3.13
+ *                              debug builds, where the idle thread state of a thread that died can neither be deleted
+ *                              from another thread (an assertion) nor be left to {@code Py_EndInterpreter} (which
+ *                              aborts). Before 3.12 the gilstate slot never follows an attach (F-GILSTATE-FIRST-WINS),
+ *                              so a kept subinterpreter thread state would need the slot held elsewhere, and C code
+ *                              calling {@code PyGILState_Ensure} in the subinterpreter (sqlite3's callbacks, ctypes)
+ *                              would then switch to that other thread state and wait forever for the GIL its own
+ *                              thread holds (F-GILSTATE-ENSURE-SUB)
  */
 public record RuntimeFacts(int minor, boolean debug, boolean threadLocalCurrent, boolean canReapDeadThreads,
                            boolean starvationProne, boolean gilstateFollowsAttach, boolean endDeletesLeftovers,
@@ -31,6 +36,6 @@ public record RuntimeFacts(int minor, boolean debug, boolean threadLocalCurrent,
 
     public static RuntimeFacts of(int minor, boolean debug) {
         return new RuntimeFacts(minor, debug, minor >= 12, minor < 12 || !debug, minor <= 11, minor >= 12,
-                minor >= 14, !(debug && (minor == 12 || minor == 13)));
+                minor >= 14, minor >= 12 && !(debug && (minor == 12 || minor == 13)));
     }
 }

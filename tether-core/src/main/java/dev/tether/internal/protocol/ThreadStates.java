@@ -297,8 +297,7 @@ public final class ThreadStates {
         }
         binding.cached = null;
         restore(binding.interpreter, ts);
-        if (made || binding.fitPending) {
-            binding.fitPending = false;
+        if (made) {
             binding.stackCharge = StackBudget.fit(binding.interpreter.facts(), ts);
         }
         GilstateSlots.noteAttached(record, binding);
