@@ -51,6 +51,7 @@ echo "extended matrix: ${args[*]}"
 status=0
 "$pysid" run --bind "$repo" -- java --enable-native-access=ALL-UNNAMED -cp "$classes" \
   -Dtether.test.stormRuns="${TETHER_STORM_RUNS:-10}" \
+  -Dtether.test.extended.skip="${TETHER_EXTENDED_SKIP-3.14d=JVM exit storm}" \
   dev.tether.testing.ExtendedMatrix "${args[@]}" || status=$?
 
 # CPython's own regression tests on sid's 3.14, standalone and inside Tether (docs/conformance.md).
