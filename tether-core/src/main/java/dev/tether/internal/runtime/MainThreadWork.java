@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.tether.internal.bridge.Support;
 import dev.tether.internal.capi.CApi;
 import dev.tether.internal.capi.Layouts;
-import dev.tether.internal.capi.PendingCallsProbe;
 import dev.tether.internal.protocol.IdleThreadStates;
 import dev.tether.internal.protocol.Closer;
 import dev.tether.internal.protocol.DeferredEnd;
@@ -28,7 +27,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -45,19 +43,9 @@ final class MainThreadWork {
     /** How often the end looks again whether the threads Python started have ended. */
     static final long THREAD_POLL_MILLIS = 5;
 
-    /**
-     * How often CPython's main thread looks for pending calls when it has nothing else to do: without taking a GIL
-     * where the probe found CPython's flags (F-PENDING-CALLS-FLAG), so looking often costs Python threads nothing.
-     */
-    static final long PENDING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** How long the probe's waiter waits for the GIL: past CPython's switch interval (5 ms), it asks for it. */
-    static final long GIL_WAIT_MILLIS = 30;
-    /** Failed pending calls reported in one look at most (each failure stops CPython's loop over the queue). */
-    static final int MAX_FAILED_PENDING_CALLS = 32;
-    /** Where no flag was found: how often the main thread takes the GIL to run pending calls anyway. */
-    static final long PENDING_FALLBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
     private final PythonMainThread thread;
+    /** CPython's main thread's duty of running pending calls (F-PENDING-CALLS-MAIN). */
+    private final PendingCallsDuty pending;
     private final InterpreterImpl main;
     private final RuntimeFacts facts;
     /** How each new interpreter is set up. */
@@ -70,15 +58,6 @@ final class MainThreadWork {
     private static final List<String> REFUSED_BEFORE_INIT_312 = List.of("_decimal", "_datetime");
     /** What the {@code PythonPackages} services add to {@code sys.path} of every interpreter. */
     private final List<String> pythonPath;
-    /**
-     * Interpreters whose main-thread pending calls this thread serves (the main one; on 3.9-3.11 every one, each
-     * has its own queue); main thread only, and emptied before CPython frees them.
-     */
-    private final List<InterpreterImpl> served = new ArrayList<>();
-    /** Main thread only; null where no flag was found. */
-    private PendingCallsProbe probe;
-    /** Main thread only: when the fallback last ran the pending calls. */
-    private long lastFallback;
     /**
      * Ends in progress or finished with a failure, by interpreter. A close that timed out leaves its end running;
      * a second close must wait for that one, never queue another (which would attach a freed thread state).
@@ -96,80 +75,18 @@ final class MainThreadWork {
         this.facts = facts;
         this.setup = setup;
         this.pythonPath = pythonPath;
+        this.pending = new PendingCallsDuty(thread, main, facts);
     }
 
-    /**
-     * Makes CPython's main thread serve pending calls from now on: finds CPython's flags, then looks at them every
-     * {@link #PENDING_POLL_NANOS} whenever the thread has nothing else to do.
-     */
+    /** See {@link PendingCallsDuty#start}. */
     void servePendingCalls() {
-        thread.call(() -> {
-            ThreadStates.restore(main, main.initialThreadState());
-            Thread waiter = null;
-            try {
-                PendingCallsProbe found = PendingCallsProbe.discover(facts.minor());
-                if (found != null) {
-                    // A thread waiting for the GIL we hold sets a drop request: what it sets is not the queue.
-                    waiter = Thread.ofPlatform().daemon().name("tether-gil-waiter")
-                            .start(() -> Interrupts.withOwnThreadState(main, () -> null));
-                    Thread.sleep(GIL_WAIT_MILLIS);
-                    found = found.withoutWordsSetNow();
-                }
-                probe = found;
-            } finally {
-                CApi.PyEval_SaveThread();
-            }
-            if (waiter != null) {
-                waiter.join();
-            }
-            served.add(main);
-            return null;
-        });
-        thread.duty(this::runDuePendingCalls, PENDING_POLL_NANOS);
+        pending.start();
     }
 
-    /** Where the pending-call flags were found, for diagnostics: "none" if the fallback polls. */
+    /** See {@link PendingCallsDuty#describe}. */
     String describePendingCalls() {
-        PendingCallsProbe p = probe;
-        return p == null ? "none (the GIL is taken every " + PENDING_FALLBACK_NANOS / 1_000_000 + " ms)" : p.describe();
+        return pending.describe();
     }
-
-    /** The main thread's duty: runs the pending calls of each served interpreter that has some. */
-    private void runDuePendingCalls() {
-        try {
-            boolean fallback = probe == null && System.nanoTime() - lastFallback >= PENDING_FALLBACK_NANOS;
-            for (InterpreterImpl interpreter : List.copyOf(served)) {
-                if (probe != null ? probe.due(interpreter.pointer()) : fallback) {
-                    ThreadStates.restore(interpreter, interpreter.initialThreadState());
-                    try {
-                        makePendingCalls();
-                        if (probe != null) {
-                            probe.ran(interpreter.pointer());
-                        }
-                    } finally {
-                        CApi.PyEval_SaveThread();
-                    }
-                }
-            }
-            if (fallback) {
-                lastFallback = System.nanoTime();
-            }
-        } catch (RuntimeException e) {
-            System.getLogger("dev.tether").log(System.Logger.Level.ERROR, "running pending calls failed", e);
-        }
-    }
-
-    /**
-     * Runs the pending calls due on this thread, attached. One that raised has no caller to raise in (on CPython's
-     * own main thread it would interrupt the program), so it is reported through {@code sys.unraisablehook}.
-     */
-    private static void makePendingCalls() {
-        // CPython stops at a call that failed and leaves the rest queued: go on with them.
-        for (int i = 0; i < MAX_FAILED_PENDING_CALLS && CApi.Py_MakePendingCalls() < 0; i++) {
-            CApi.PyErr_WriteUnraisable(MemorySegment.NULL);
-        }
-    }
-
 
     /**
      * Creates a subinterpreter as {@code config} says (checked before): {@code Py_NewInterpreterFromConfig} on
@@ -195,7 +112,7 @@ final class MainThreadWork {
                 CApi.PyEval_SaveThread();
             }
             if (facts.minor() <= 11) {
-                served.add(created); // F-PENDING-CALLS-MAIN: its own queue, served by the main thread only
+                pending.serve(created); // F-PENDING-CALLS-MAIN: its own queue, served by the main thread only
             }
             return created;
         });
@@ -306,7 +223,7 @@ final class MainThreadWork {
             if (interpreter.isMain()) {
                 Support.uninstall(interpreter);
                 ended = true;
-                stopServing(interpreter);
+                pending.stopServing(interpreter);
                 CApi.Py_FinalizeEx();
                 interpreter.markEnded();
                 return;
@@ -320,7 +237,7 @@ final class MainThreadWork {
             }
             Support.uninstall(interpreter);
             ended = true;
-            stopServing(interpreter);
+            pending.stopServing(interpreter);
             endInterpreter(interpreter, own);
         } finally {
             if (!ended) {
@@ -383,7 +300,7 @@ final class MainThreadWork {
             interpreter.deferredEnd(null);
             interpreter.drainDeferredReleases();
             ended = true;
-            stopServing(interpreter);
+            pending.stopServing(interpreter);
             endInterpreter(interpreter, own);
         } finally {
             if (!ended) {
@@ -463,22 +380,12 @@ final class MainThreadWork {
             }
             CApi.PyEval_SaveThread();
             try {
-                runDuePendingCalls(); // an end can take seconds; pending calls keep running meanwhile
+                pending.runDue(); // an end can take seconds; pending calls keep running meanwhile
                 Thread.sleep(THREAD_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 ThreadStates.restore(interpreter, own);
-            }
-        }
-    }
-
-    /** Before CPython frees {@code interpreter} (all of them, for the main one): stop looking at its memory. */
-    private void stopServing(InterpreterImpl interpreter) {
-        for (InterpreterImpl i : interpreter.isMain() ? List.copyOf(served) : List.of(interpreter)) {
-            served.remove(i);
-            if (probe != null) {
-                probe.forget(i.pointer());
             }
         }
     }
