@@ -242,6 +242,22 @@ public final class CApi {
         try { return (MemorySegment) PyInterpreterState_Main.invokeExact(); } catch (Throwable t) { throw fail(t); }
     }
 
+    private static final MethodHandle PyInterpreterState_Head = bind("PyInterpreterState_Head",
+            FunctionDescriptor.of(ADDRESS));
+    public static MemorySegment PyInterpreterState_Head() {
+        try { return (MemorySegment) PyInterpreterState_Head.invokeExact(); } catch (Throwable t) { throw fail(t); }
+    }
+
+    private static final MethodHandle PyInterpreterState_Next = bind("PyInterpreterState_Next",
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
+    public static MemorySegment PyInterpreterState_Next(MemorySegment interp) {
+        try {
+            return (MemorySegment) PyInterpreterState_Next.invokeExact(interp);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     private static final MethodHandle PyInterpreterState_GetID = bind("PyInterpreterState_GetID",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     public static long PyInterpreterState_GetID(MemorySegment interp) {

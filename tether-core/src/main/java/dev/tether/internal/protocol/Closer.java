@@ -1,6 +1,7 @@
 package dev.tether.internal.protocol;
 
 import dev.tether.ErrorCode;
+import dev.tether.ThreadStateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,29 @@ public final class Closer {
             gate.markClosed();
         } finally {
             interpreter.closeLock.unlock();
+        }
+    }
+
+    /**
+     * Closes each of {@code interpreters} in turn, with the same deadline: one that fails does not stop the others.
+     *
+     * @throws ThreadStateException the first failure, the later ones suppressed in it
+     */
+    public static void closeEach(List<InterpreterImpl> interpreters, long deadline, Duration grace) {
+        ThreadStateException failure = null;
+        for (InterpreterImpl interpreter : interpreters) {
+            try {
+                close(interpreter, deadline, grace);
+            } catch (ThreadStateException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

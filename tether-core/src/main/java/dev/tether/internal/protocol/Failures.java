@@ -643,4 +643,15 @@ public final class Failures {
     private static String capitalize(String s) {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
+
+    /**
+     * Logged, not thrown: at the runtime's end CPython still had subinterpreters, so it was left running rather than
+     * finalized ({@code Py_FinalizeEx} would abort the process).
+     */
+    public static String subinterpretersLeft(List<Long> ids) {
+        return "Tether: CPython still has subinterpreter(s) " + ids + " at the runtime's end; CPython is left running"
+                + " instead of being finalized (Py_FinalizeEx would abort the process with \"remaining"
+                + " subinterpreters\"); atexit handlers of the main interpreter did not run. Please report this.";
+    }
+
 }

@@ -221,9 +221,18 @@ final class MainThreadWork {
             interpreter.runBeforeEnd();
             interpreter.drainDeferredReleases();
             if (interpreter.isMain()) {
+                List<Long> alive = otherInterpreters();
                 Support.uninstall(interpreter);
                 ended = true;
                 pending.stopServing(interpreter);
+                if (!alive.isEmpty()) {
+                    // Py_FinalizeEx would abort the process ("remaining subinterpreters"): leave CPython running,
+                    // as when Python threads cannot be stopped. A bug in Tether if ever seen; said loudly.
+                    System.getLogger("dev.tether").log(System.Logger.Level.ERROR, Failures.subinterpretersLeft(alive));
+                    CApi.PyEval_SaveThread();
+                    interpreter.markEnded();
+                    return;
+                }
                 CApi.Py_FinalizeEx();
                 interpreter.markEnded();
                 return;
@@ -244,6 +253,19 @@ final class MainThreadWork {
                 CApi.PyEval_SaveThread();
             }
         }
+    }
+
+    /** The ids of the interpreters CPython still has besides the main one (attached to the main interpreter). */
+    private static List<Long> otherInterpreters() {
+        List<Long> ids = new ArrayList<>();
+        for (MemorySegment i = CApi.PyInterpreterState_Head(); !i.equals(MemorySegment.NULL);
+             i = CApi.PyInterpreterState_Next(i)) {
+            long id = CApi.PyInterpreterState_GetID(i);
+            if (id != 0) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     /** Step 3 of {@link #endOnMainThread}: {@code own} is attached; afterwards nothing is (F-END-KEEPS-GIL). */

@@ -312,21 +312,7 @@ public final class PoolImpl {
     }
 
     private void closeMembers(long deadline, Duration grace) {
-        ThreadStateException failure = null;
-        for (InterpreterImpl m : members) {
-            try {
-                Closer.close(m, deadline, grace);
-            } catch (ThreadStateException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closer.closeEach(members, deadline, grace);
     }
 
     /** The next task for a worker: waits at most {@link #IDLE_SLICE}; null on a timeout, STOP when done. */

@@ -1,7 +1,6 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.PythonVersion;
-import dev.tether.ThreadStateException;
 import dev.tether.internal.bridge.Bridge;
 import dev.tether.internal.bridge.Publisher;
 import dev.tether.internal.bridge.Support;
@@ -343,24 +342,8 @@ public final class RuntimeImpl implements Lifecycle {
     }
 
     private void closeSubinterpreters(long deadline, Duration grace) {
-        ThreadStateException failure = null;
-        for (InterpreterImpl i : interpreters.reversed()) {
-            if (i.isMain() || i.gate().isClosed()) {
-                continue;
-            }
-            try {
-                Closer.close(i, deadline, grace);
-            } catch (ThreadStateException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closer.closeEach(interpreters.reversed().stream().filter(i -> !i.isMain() && !i.gate().isClosed()).toList(),
+                deadline, grace);
     }
 
     private void lockForClose(Duration timeout) {

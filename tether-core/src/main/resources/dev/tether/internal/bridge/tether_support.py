@@ -244,7 +244,20 @@ def _fd_sink(fd):
     return write
 
 
-class _BinaryStream(io.BufferedIOBase):
+class _WriteOnly:
+    """What the output streams answer about themselves: written to, never read or repositioned."""
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+
+class _BinaryStream(_WriteOnly, io.BufferedIOBase):
     """sys.stdout.buffer / sys.stderr.buffer: bytes, passed on line by line. Closing only flushes: the stream
     belongs to the process or to Java, and a program that closes sys.stdout (json.tool does) must not silence
     every later print."""
@@ -277,15 +290,6 @@ class _BinaryStream(io.BufferedIOBase):
     def flush(self):
         self._lines.flush()
 
-    def writable(self):
-        return True
-
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
-
     def fileno(self):
         if self._fd is None:
             raise io.UnsupportedOperation(self._name + " goes to a Java stream (PythonRuntime.Builder); it has no"
@@ -299,7 +303,7 @@ class _BinaryStream(io.BufferedIOBase):
         raise io.UnsupportedOperation(self._name + " cannot be detached")
 
 
-class _TextStream(io.TextIOBase):
+class _TextStream(_WriteOnly, io.TextIOBase):
     """sys.stdout / sys.stderr: text encoded at once and passed on line by line (see _BinaryStream)."""
 
     def __init__(self, binary, name, encoding, errors):
@@ -355,15 +359,6 @@ class _TextStream(io.TextIOBase):
 
     def flush(self):
         self._binary.flush()
-
-    def writable(self):
-        return True
-
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
 
     def fileno(self):
         return self._binary.fileno()
